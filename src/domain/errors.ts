@@ -1,0 +1,37 @@
+/** Named errors for broken invariants and refused operations; callers match on the class. */
+export class StrataError extends Error {
+  override name = 'StrataError'
+}
+
+/** A write was attempted on an old version opened for viewing. */
+export class ReadOnlyError extends StrataError {
+  override name = 'ReadOnlyError'
+  constructor(what = 'This version is read-only') {
+    super(what)
+  }
+}
+
+/** A version was requested when nothing changed since the last one. */
+export class NoChangesError extends StrataError {
+  override name = 'NoChangesError'
+}
+
+/** This replica has not yet received everything a version covers. */
+export class VersionNotAvailableError extends StrataError {
+  override name = 'VersionNotAvailableError'
+}
+
+/** An id that does not exist in the project. */
+export class NotFoundError extends StrataError {
+  override name = 'NotFoundError'
+}
+
+/** Input that does not satisfy a record's schema; the message names the field. */
+export class ValidationError extends StrataError {
+  override name = 'ValidationError'
+}
+
+/** A document with garbage collection on cannot keep versions. */
+export class HistoryNotKeptError extends StrataError {
+  override name = 'HistoryNotKeptError'
+}

@@ -1,0 +1,73 @@
+import type * as Y from 'yjs'
+import { type Actor, type ClassId, type ItemId, type LabelId, newId } from './ids.ts'
+import { type BBox, type ItemRecord, type LabelRecord, type ProjectMaps, write } from './project.ts'
+import { NotFoundError, ValidationError } from './errors.ts'
+
+/** Half a pixel of slack for boxes drawn to the image edge with rounding. */
+const EDGE = 0.5
+
+/** Checks a box against its image: four finite numbers, positive size, inside the image. */
+export const requireBBox = (value: unknown, item: Pick<ItemRecord, 'width' | 'height'>): BBox => {
+  if (!Array.isArray(value) || value.length !== 4 || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new ValidationError('A box must be [x, y, w, h], four finite numbers')
+  }
+  const [x, y, w, h] = value as BBox
+  if (w <= 0 || h <= 0) throw new ValidationError(`A box must have a positive width and height, got ${w} x ${h}`)
+  if (x < -EDGE || y < -EDGE || x + w > item.width + EDGE || y + h > item.height + EDGE) {
+    throw new ValidationError(`The box [${x}, ${y}, ${w}, ${h}] lies outside the ${item.width} x ${item.height} image`)
+  }
+  return [x, y, w, h]
+}
+
+const requireItem = (m: ProjectMaps, itemId: ItemId): ItemRecord => {
+  const item = m.items.get(itemId)
+  if (!item) throw new NotFoundError(`No item ${itemId}`)
+  return item
+}
+
+const requireClass = (m: ProjectMaps, classId: ClassId): ClassId => {
+  if (!m.classes.has(classId)) throw new NotFoundError(`No class ${classId}`)
+  return classId
+}
+
+/** Checks a new label and returns the record to store. */
+export const labelRecord = (m: ProjectMaps, itemId: ItemId, input: { classId: ClassId; bbox: BBox }, by: Actor): LabelRecord => {
+  const item = requireItem(m, itemId)
+  return { itemId, classId: requireClass(m, input.classId), bbox: requireBBox(input.bbox, item), by: { id: by.id, name: by.name }, at: Date.now() }
+}
+
+/** Draws a box label on an item. */
+export const addLabel = (doc: Y.Doc, itemId: ItemId, input: { classId: ClassId; bbox: BBox }, by: Actor): LabelId =>
+  write(doc, (m) => {
+    const id = newId<LabelId>()
+    m.labels.set(id, labelRecord(m, itemId, input, by))
+    return id
+  })
+
+const requireLabel = (m: ProjectMaps, itemId: ItemId, labelId: LabelId): LabelRecord => {
+  const label = m.labels.get(labelId)
+  if (!label || label.itemId !== itemId) throw new NotFoundError(`No label ${labelId} on item ${itemId}`)
+  return label
+}
+
+/** Moves, resizes or reclassifies a label: one finished gesture, one write. */
+export const updateLabel = (doc: Y.Doc, itemId: ItemId, labelId: LabelId, patch: { classId?: ClassId; bbox?: BBox }, by: Actor): void =>
+  write(doc, (m) => {
+    const label = requireLabel(m, itemId, labelId)
+    const item = requireItem(m, itemId)
+    const next: LabelRecord = {
+      itemId,
+      classId: patch.classId === undefined ? label.classId : requireClass(m, patch.classId),
+      bbox: patch.bbox === undefined ? label.bbox : requireBBox(patch.bbox, item),
+      by: { id: by.id, name: by.name },
+      at: Date.now(),
+    }
+    m.labels.set(labelId, next)
+  })
+
+/** Deletes a label. */
+export const removeLabel = (doc: Y.Doc, itemId: ItemId, labelId: LabelId): void =>
+  write(doc, (m) => {
+    requireLabel(m, itemId, labelId)
+    m.labels.delete(labelId)
+  })

@@ -1,0 +1,129 @@
+import * as Y from 'yjs'
+import type { Actor, ClassId, ItemId, LabelId, RunId, VersionId } from './ids.ts'
+import { HistoryNotKeptError, ReadOnlyError } from './errors.ts'
+import { LOCAL, type Origin } from './origins.ts'
+
+/** Bumped when the document layout changes; older documents are migrated on load. */
+export const SCHEMA = 1
+
+export type BBox = [x: number, y: number, w: number, h: number]
+
+export interface MetaRecord {
+  schema: number
+  name: string
+  createdAt: number
+}
+export interface ClassRecord {
+  name: string
+  color: string
+}
+export interface ItemRecord {
+  name: string
+  blob: string
+  mime: string
+  width: number
+  height: number
+  addedAt: number
+  addedBy: Actor
+}
+export interface LabelRecord {
+  itemId: ItemId
+  classId: ClassId
+  bbox: BBox
+  by: Actor
+  at: number
+}
+export interface RunRecord {
+  name: string
+  model: string
+  blob: string
+  count: number
+  createdAt: number
+  by: Actor
+}
+export type VersionKind = 'checkpoint' | 'discarded' | 'restored'
+export interface VersionStats {
+  items: number
+  labels: number
+  tags: number
+  runs: number
+  classes: number
+  added: number
+  removed: number
+  changed: number
+}
+export interface VersionRecord {
+  name: string
+  description: string
+  by: Actor
+  at: number
+  kind: VersionKind
+  snapshot: Uint8Array
+  /** The checkpoint this one was compared with when it was made (null for the first). */
+  base: VersionId | null
+  stats: VersionStats
+}
+
+/**
+ * The flat layout: every record is a plain value directly under a top-level map, so a
+ * project costs one Yjs struct per record and every change is found by its map key.
+ * Tags are keyed `${itemId}:${tag}`; a label names its item.
+ */
+export interface ProjectMaps {
+  meta: Y.Map<MetaRecord[keyof MetaRecord]>
+  classes: Y.Map<ClassRecord>
+  items: Y.Map<ItemRecord>
+  labels: Y.Map<LabelRecord>
+  tags: Y.Map<true>
+  runs: Y.Map<RunRecord>
+  versions: Y.Map<VersionRecord>
+}
+
+/** The maps that make up a version's content (`versions` itself is not versioned). */
+export const CONTENT = ['meta', 'classes', 'items', 'labels', 'tags', 'runs'] as const
+export type ContentName = (typeof CONTENT)[number]
+export type RecordOf<K extends ContentName> = ProjectMaps[K] extends Y.Map<infer V> ? V : never
+
+export type ItemKey = ItemId
+export type LabelKey = LabelId
+export type RunKey = RunId
+
+/** The project's top-level maps. */
+export const maps = (doc: Y.Doc): ProjectMaps => ({
+  meta: doc.getMap('meta'),
+  classes: doc.getMap('classes'),
+  items: doc.getMap('items'),
+  labels: doc.getMap('labels'),
+  tags: doc.getMap('tags'),
+  runs: doc.getMap('runs'),
+  versions: doc.getMap('versions'),
+})
+
+/** Throws if `doc` garbage-collects deleted content: versions would silently lose their data. */
+export const assertHistoryKept = (doc: Y.Doc): void => {
+  if (doc.gc) throw new HistoryNotKeptError('This document has garbage collection on (gc: true); Strata needs gc: false to keep versions')
+}
+
+/** A document set up the way every Strata replica must be. */
+export const newProjectDoc = (): Y.Doc => new Y.Doc({ gc: false })
+
+const readOnly = new WeakSet<Y.Doc>()
+
+/** Marks a document as an old version: every domain write on it throws `ReadOnlyError`. */
+export const markReadOnly = (doc: Y.Doc): void => {
+  readOnly.add(doc)
+}
+
+/** True when domain writes on `doc` are refused. */
+export const isReadOnly = (doc: Y.Doc): boolean => readOnly.has(doc)
+
+/** Runs one user action as one transaction, after refusing read-only and garbage-collected docs. */
+export const write = <T>(doc: Y.Doc, fn: (m: ProjectMaps) => T, origin: Origin = LOCAL): T => {
+  if (isReadOnly(doc)) throw new ReadOnlyError()
+  assertHistoryKept(doc)
+  let result: T | undefined
+  doc.transact(() => {
+    result = fn(maps(doc))
+  }, origin)
+  return result as T
+}
