@@ -2,7 +2,7 @@
 export * from './ids.ts'
 export * from './errors.ts'
 export * from './origins.ts'
-export { SCHEMA, CONTENT, assertHistoryKept, isReadOnly, maps } from './project.ts'
+export { SCHEMA, CONTENT, assertHistoryKept, isReadOnly, maps, newProjectDoc } from './project.ts'
 export type { BBox, ClassRecord, ItemRecord, LabelRecord, MetaRecord, RunRecord, VersionKind, VersionRecord, VersionStats, ProjectMaps } from './project.ts'
 export { createProject } from './create.ts'
 export { addClass, updateClass } from './classes.ts'
