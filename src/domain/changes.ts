@@ -1,6 +1,7 @@
 import * as Y from 'yjs'
 import { CONTENT, type ContentName, maps } from './project.ts'
 import { currentSnapshot, stateVector } from './deleteLog.ts'
+import { mapGetAt } from './snapshotRead.ts'
 
 type DeleteItem = Y.Snapshot['ds']['clients'] extends Map<number, Array<infer D>> ? D : never
 type Range = { clock: number; len: number }
@@ -72,7 +73,7 @@ export const changedKeys = (doc: Y.Doc, first: Y.Snapshot | null, second: Y.Snap
 
 /** The value of `key` in `map` as it was at `at` (`null` = now). */
 export const valueAt = <V>(map: Y.Map<V>, key: string, at: Y.Snapshot | null): V | undefined =>
-  at === null ? map.get(key) : (Y.typeMapGetSnapshot(map as Y.AbstractType<unknown>, key, at) as V | undefined)
+  at === null ? map.get(key) : mapGetAt(map, key, at)
 
 /** Structural equality for the plain JSON-like records the document holds. */
 export const sameValue = (x: unknown, y: unknown): boolean => {

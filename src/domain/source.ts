@@ -1,6 +1,7 @@
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { type ContentName, type RecordOf, maps, markReadOnly, newProjectDoc } from './project.ts'
 import type { VersionId } from './ids.ts'
+import { mapEntriesAt, mapGetAt } from './snapshotRead.ts'
 
 /** Where reads come from: the live document, or the live document as it was at a snapshot. */
 export interface Source {
@@ -30,12 +31,12 @@ export const sourceOf = (doc: Y.Doc): Source => views.get(doc) ?? { doc, at: nul
 export const getRecord = <K extends ContentName>(src: Source, name: K, key: string): RecordOf<K> | undefined => {
   const map = maps(src.doc)[name] as unknown as Y.Map<RecordOf<K>>
   if (src.at === null) return map.get(key)
-  return Y.typeMapGetSnapshot(map as Y.AbstractType<unknown>, key, src.at) as RecordOf<K> | undefined
+  return mapGetAt(map, key, src.at)
 }
 
 /** Every record of one map as the source sees it. */
 export const allRecords = <K extends ContentName>(src: Source, name: K): Array<[string, RecordOf<K>]> => {
   const map = maps(src.doc)[name] as unknown as Y.Map<RecordOf<K>>
   if (src.at === null) return [...map.entries()]
-  return Object.entries(Y.typeMapGetAllSnapshot(map as Y.AbstractType<unknown>, src.at)) as Array<[string, RecordOf<K>]>
+  return mapEntriesAt(map, src.at)
 }

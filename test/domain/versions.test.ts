@@ -146,6 +146,22 @@ describe('openVersion', () => {
     expect(D.readProject(full)).toEqual(then)
   })
 
+  it('reads the first of two writes Yjs merged into one struct after both were deleted', () => {
+    const { doc, item, label } = labelled()
+    const bobs = replicaOf(doc)
+    D.updateLabel(doc, item, label, { bbox: [1, 1, 1, 1] }, ann)
+    push(doc, bobs)
+    const v = D.createVersion(bobs, { name: 'between' }, bob)
+    const then = D.readProject(bobs)
+    // Ann's next write to the same key follows her previous one directly (consecutive clocks).
+    D.updateLabel(doc, item, label, { bbox: [2, 2, 2, 2] }, ann)
+    D.removeLabel(doc, item, label)
+    push(doc, bobs)
+    push(bobs, doc)
+    expect(D.readProject(D.openVersion(doc, v.id))).toEqual(then)
+    expect(D.readItem(D.openVersion(bobs, v.id), item)?.labels[0]?.bbox).toEqual([1, 1, 1, 1])
+  })
+
   it('says the version is not available yet on a replica missing its updates, instead of crashing', () => {
     const { doc: ann1 } = labelled()
     const carol = replicaOf(ann1)
