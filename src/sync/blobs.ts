@@ -1,0 +1,106 @@
+import { openDatabase, request } from './idb.ts'
+import { downloadBlob, uploadBlob } from './api.ts'
+
+/** sha256 of some bytes as lowercase hex: the name of a content-addressed blob. */
+export const sha256Hex = async (bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> => {
+  const digest = await crypto.subtle.digest('SHA-256', bytes)
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+const BLOBS = 'blobs'
+const OUTBOX = 'outbox'
+
+type Listener = () => void
+
+/**
+ * Image and prediction files of one project: kept in IndexedDB by hash, fetched from the
+ * server when missing, and uploaded from an outbox that survives reloads and offline time.
+ */
+export class BlobStore {
+  #db: Promise<IDBDatabase>
+  #urls = new Map<string, Promise<string | null>>()
+  #listeners = new Set<Listener>()
+  #pending = 0
+  #flushing = false
+
+  constructor(
+    readonly projectId: string,
+    readonly token: string,
+  ) {
+    this.#db = openDatabase('strata:blobs', [BLOBS, OUTBOX])
+    void this.#countPending()
+  }
+
+  /** Blobs saved here that the server does not have yet. */
+  get pending(): number {
+    return this.#pending
+  }
+
+  /** Calls `fn` when the pending count changes; answers the unsubscribe. */
+  onChange(fn: Listener): () => void {
+    this.#listeners.add(fn)
+    return () => this.#listeners.delete(fn)
+  }
+
+  /** Saves a file locally under its hash and queues it for upload; answers the hash. */
+  async add(blob: Blob): Promise<string> {
+    const sha = await sha256Hex(await blob.arrayBuffer())
+    const db = await this.#db
+    await request(db, BLOBS, 'readwrite', (s) => s.put(blob, sha))
+    await request(db, OUTBOX, 'readwrite', (s) => s.put(this.projectId, `${this.projectId}/${sha}`))
+    await this.#countPending()
+    return sha
+  }
+
+  /** The file with this hash, from IndexedDB or else from the server (then kept); null if nobody has it. */
+  async get(sha: string): Promise<Blob | null> {
+    const db = await this.#db
+    const local = await request<Blob | undefined>(db, BLOBS, 'readonly', (s) => s.get(sha))
+    if (local) return local
+    const remote = await downloadBlob(this.token, this.projectId, sha).catch(() => null)
+    if (remote) await request(db, BLOBS, 'readwrite', (s) => s.put(remote, sha))
+    return remote
+  }
+
+  /** An object URL for an image, made once per hash for the life of the page. */
+  url(sha: string): Promise<string | null> {
+    let url = this.#urls.get(sha)
+    if (!url) {
+      url = this.get(sha).then((blob) => (blob ? URL.createObjectURL(blob) : null))
+      this.#urls.set(sha, url)
+      void url.then((u) => u === null && this.#urls.delete(sha))
+    }
+    return url
+  }
+
+  /** Uploads what the outbox holds; stops at the first network failure and tries again next time. */
+  async flush(): Promise<void> {
+    if (this.#flushing) return
+    this.#flushing = true
+    try {
+      const db = await this.#db
+      const keys = await request<IDBValidKey[]>(db, OUTBOX, 'readonly', (s) => s.getAllKeys())
+      for (const key of keys.map(String).filter((k) => k.startsWith(`${this.projectId}/`))) {
+        const sha = key.slice(this.projectId.length + 1)
+        const blob = await request<Blob | undefined>(db, BLOBS, 'readonly', (s) => s.get(sha))
+        if (blob) await uploadBlob(this.token, this.projectId, sha, blob)
+        await request(db, OUTBOX, 'readwrite', (s) => s.delete(key))
+        await this.#countPending()
+      }
+    } catch {
+      // offline or refused: the outbox keeps the rest for the next flush
+    } finally {
+      this.#flushing = false
+    }
+  }
+
+  async #countPending(): Promise<void> {
+    const db = await this.#db
+    const range = IDBKeyRange.bound(`${this.projectId}/`, `${this.projectId}/\uffff`)
+    const count = await request<number>(db, OUTBOX, 'readonly', (s) => s.count(range))
+    if (count !== this.#pending) {
+      this.#pending = count
+      for (const fn of this.#listeners) fn()
+    }
+  }
+}
