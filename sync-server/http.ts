@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
+import { BLOB_HASH, type BlobStore } from './blobs.ts'
+import { renderMetrics } from './metrics.ts'
+import type { Rooms } from './registry.ts'
+import type { RoomDeps } from './rooms.ts'
+import { serveStatic } from './static.ts'
+import { ROLES, type Role } from './storage/types.ts'
+
+/** What the REST handlers need. */
+export interface HttpDeps extends RoomDeps { rooms: Rooms, blobs: BlobStore, adminHash: string, connections: () => number }
+
+/** A refusal a handler throws; answered as `{ error }` JSON with the status. */
+class HttpError extends Error {
+  constructor (readonly status: number, message: string) { super(message) }
+}
+
+const MAX_JSON_BYTES = 1024 * 1024
+const MAX_MISSING_QUERY = 100_000
+
+/** Answers every plain HTTP request: health, metrics, the REST API, then the app's files. */
+export const handleHttp = (deps: HttpDeps) => (req: IncomingMessage, res: ServerResponse): void => {
+  route(deps, req, res).catch((e: unknown) => {
+    const status = e instanceof HttpError ? e.status : 500
+    if (status === 500) {
+      deps.metrics.storageErrors++
+      deps.log(`${req.method ?? '?'} ${new URL(req.url ?? '/', 'http://x').pathname}: ${(e as Error).message}`)
+    }
+    if (res.headersSent) return void res.destroy()
+    json(res, status, { error: status === 500 ? 'server error' : (e as Error).message })
+  })
+}
+
+const route = async (deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const method = req.method ?? 'GET'
+  // The raw path is matched, undecoded: an encoded `..` or NUL simply fails the patterns.
+  const url = new URL(req.url ?? '/', 'http://localhost')
+  const parts = url.pathname.split('/').slice(1)
+  if (url.pathname === '/healthz') return json(res, 200, { ok: true })
+  if (url.pathname === '/metrics') {
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' })
+    return void res.end(renderMetrics(deps.metrics, { roomsLoaded: deps.rooms.size, connections: deps.connections() }))
+  }
+  if (parts[0] !== 'api') {
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed')
+    return serveStatic(deps.config.staticDir, req, res)
+  }
+  const who = await authenticate(deps.storage, deps.adminHash, bearer(req.headers.authorization))
+  if (who === null) throw new HttpError(401, 'missing, unknown or revoked token')
+  if (parts[1] !== 'projects' || parts.length > 5) throw new HttpError(404, 'not found')
+  if (parts.length === 2) return projects(deps, who, method, req, res)
+  const projectId = parts[2] ?? ''
+  if (!PROJECT_ID.test(projectId)) throw new HttpError(400, 'invalid project id')
+  const sub = parts[3]
+  if (sub === undefined) return project(deps, who, projectId, method, res)
+  if (sub === 'tokens') return tokens(deps, who, projectId, parts[4], method, req, res)
+  if (sub === 'blobs') return blobs(deps, who, projectId, parts[4], method, req, res)
+  throw new HttpError(404, 'not found')
+}
+
+const projects = async (deps: HttpDeps, who: Principal, method: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  if (method === 'GET') {
+    const all = await deps.storage.listProjects()
+    const visible = all.flatMap((p) => {
+      if (who.kind === 'admin') return [{ ...p, role: 'owner' as Role }]
+      return who.projectId === p.id ? [{ ...p, role: who.role }] : []
+    })
+    return json(res, 200, { projects: visible })
+  }
+  if (method !== 'POST') throw new HttpError(405, 'method not allowed')
+  if (who.kind !== 'admin') throw new HttpError(403, 'only the admin token creates projects')
+  const body = await readJson(req)
+  const name = typeof body.name === 'string' ? body.name.trim() : ''
+  if (name === '' || name.length > 200) throw new HttpError(400, 'name must be a non-empty string of at most 200 characters')
+  const row = { id: randomUUID(), name, createdAt: Date.now() }
+  await deps.storage.createProject(row)
+  const { token, row: tokenRow } = await issueToken(deps.storage, row.id, 'owner')
+  json(res, 201, { ...row, token, tokenId: tokenRow.id })
+}
+
+const project = async (deps: HttpDeps, who: Principal, projectId: string, method: string, res: ServerResponse): Promise<void> => {
+  if (method !== 'GET') throw new HttpError(405, 'method not allowed')
+  const row = await authorise(deps, who, projectId, 'read')
+  json(res, 200, { ...row, role: who.kind === 'admin' ? 'owner' : who.role })
+}
+
+const tokens = async (
+  deps: HttpDeps, who: Principal, projectId: string, tokenId: string | undefined,
+  method: string, req: IncomingMessage, res: ServerResponse,
+): Promise<void> => {
+  await authorise(deps, who, projectId, 'manage')
+  if (tokenId === undefined && method === 'GET') return json(res, 200, { tokens: await deps.storage.listTokens(projectId) })
+  if (tokenId === undefined && method === 'POST') {
+    const body = await readJson(req)
+    const role = ROLES.find((r) => r === body.role)
+    if (role === undefined) throw new HttpError(400, `role must be one of ${ROLES.join(', ')}`)
+    const { token, row } = await issueToken(deps.storage, projectId, role)
+    return json(res, 201, { ...row, token })
+  }
+  if (tokenId !== undefined && method === 'DELETE') {
+    if (!(await deps.storage.revokeToken(projectId, tokenId))) throw new HttpError(404, 'no such token')
+    await deps.rooms.disconnectToken(projectId, tokenId)
+    res.writeHead(204)
+    return void res.end()
+  }
+  throw new HttpError(405, 'method not allowed')
+}
+
+const blobs = async (
+  deps: HttpDeps, who: Principal, projectId: string, hash: string | undefined,
+  method: string, req: IncomingMessage, res: ServerResponse,
+): Promise<void> => {
+  if (hash === 'missing' && method === 'POST') {
+    await authorise(deps, who, projectId, 'read')
+    const body = await readJson(req)
+    const hashes = body.hashes
+    if (!Array.isArray(hashes) || hashes.length > MAX_MISSING_QUERY || !hashes.every((h) => typeof h === 'string' && BLOB_HASH.test(h))) {
+      throw new HttpError(400, `hashes must be a list of at most ${MAX_MISSING_QUERY} sha256 hex strings`)
+    }
+    return json(res, 200, { missing: deps.blobs.missing(projectId, hashes as string[]) })
+  }
+  if (hash === undefined || !BLOB_HASH.test(hash)) throw new HttpError(400, 'invalid blob hash: expected 64 lower-case hex digits')
+  if (method === 'PUT') return putBlob(deps, who, projectId, hash, req, res)
+  if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed')
+  await authorise(deps, who, projectId, 'read')
+  const size = deps.blobs.size(projectId, hash)
+  if (size === null) throw new HttpError(404, 'no such blob')
+  res.writeHead(200, {
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': size,
+    // The name is the content's hash, so it never changes; private because it needs a token.
+    'Cache-Control': 'private, max-age=31536000, immutable',
+    ETag: `"${hash}"`,
+  })
+  if (method === 'HEAD') return void res.end()
+  deps.blobs.read(projectId, hash).pipe(res)
+}
+
+const putBlob = async (deps: HttpDeps, who: Principal, projectId: string, hash: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  await authorise(deps, who, projectId, 'write')
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > deps.config.maxBlobBytes) throw new HttpError(413, `blob over ${deps.config.maxBlobBytes} bytes`)
+  if (deps.blobs.size(projectId, hash) !== null) {
+    req.resume()
+    return json(res, 200, { sha256: hash, stored: false })
+  }
+  const refusal = await deps.blobs.write(projectId, hash, req, deps.config.maxBlobBytes)
+  if (refusal !== null) throw new HttpError(refusal.status, refusal.reason)
+  json(res, 201, { sha256: hash, stored: true })
+}
+
+const authorise = async (deps: HttpDeps, who: Principal, projectId: string, action: Action) => {
+  if (!allowed(who, projectId, action)) {
+    throw new HttpError(403, who.kind === 'project' && who.projectId === projectId ? `this token may not ${action}` : 'this token is not for this project')
+  }
+  const row = await deps.storage.getProject(projectId)
+  if (row === undefined) throw new HttpError(404, 'no such project')
+  return row
+}
+
+const readJson = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+  let size = 0
+  const chunks: Buffer[] = []
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_JSON_BYTES) throw new HttpError(413, 'request body too large')
+    chunks.push(chunk)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new HttpError(400, 'the body is not JSON')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object')
+  return body as Record<string, unknown>
+}
+
+const json = (res: ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' })
+  res.end(text)
+}

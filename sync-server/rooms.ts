@@ -1,0 +1,190 @@
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { WebSocket } from 'ws'
+import { assertHistoryKept } from '../src/domain/index.ts'
+import type { Principal } from './auth.ts'
+import type { Config } from './config.ts'
+import type { Metrics } from './metrics.ts'
+import {
+  BadMessage, decodeMessage, encodeAwareness, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2,
+  encodeUpdate, type Incoming,
+} from './protocol.ts'
+import type { Storage } from './storage/types.ts'
+
+/** What a room needs from the rest of the server. */
+export interface RoomDeps { storage: Storage, config: Config, metrics: Metrics, log: (msg: string) => void }
+
+/** One websocket client in a room. */
+export interface Conn {
+  ws: WebSocket
+  who: Principal
+  readOnly: boolean
+  awarenessIds: Set<number>
+  tokens: number
+  refilledAt: number
+  toldReadOnly: boolean
+}
+
+/** Told to viewers the first time they send content; the stock client logs it. */
+export const READ_ONLY_REASON = 'read-only: this token is a viewer, edits are not saved'
+
+/** A room's document: history is kept (no GC) because versions are snapshots into it. */
+export const newRoomDoc = (): Y.Doc => new Y.Doc({ gc: false })
+
+/** One project's live document, its connections and their presence. */
+export class Room {
+  readonly doc = newRoomDoc()
+  readonly awareness = new awarenessProtocol.Awareness(this.doc)
+  readonly conns = new Map<WebSocket, Conn>()
+  // Messages of a room are handled one at a time, so "logged, then applied, then relayed" holds.
+  private queue: Promise<void> = Promise.resolve()
+  private logRows = 0
+
+  private constructor (readonly id: string, private readonly deps: RoomDeps) {
+    assertHistoryKept(this.doc)
+    // The server keeps no local presence: it only relays clients'.
+    this.awareness.setLocalState(null)
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(encodeUpdate(update), origin))
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+      const changed = [...added, ...updated, ...removed]
+      const conn = origin instanceof WebSocket ? this.conns.get(origin) : undefined
+      if (conn !== undefined) for (const id of added) conn.awarenessIds.add(id)
+      this.relay(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), null)
+    })
+  }
+
+  /** Loads the room from storage; throws rather than start from a blank document. */
+  static async load (id: string, deps: RoomDeps): Promise<Room> {
+    const room = new Room(id, deps)
+    const updates = await deps.storage.loadRoom(id)
+    room.doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(room.doc, update)
+    }, room)
+    room.logRows = updates.length
+    return room
+  }
+
+  /** Adds a connection and opens the sync handshake. */
+  join (ws: WebSocket, who: Principal): Conn {
+    const readOnly = who.kind === 'project' && who.role === 'viewer'
+    const conn: Conn = {
+      ws, who, readOnly, awarenessIds: new Set(), tokens: this.deps.config.rateBurst, refilledAt: Date.now(), toldReadOnly: false,
+    }
+    this.conns.set(ws, conn)
+    send(ws, encodeSyncStep1(this.doc))
+    const states = [...this.awareness.getStates().keys()]
+    if (states.length > 0) send(ws, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)))
+    return conn
+  }
+
+  /** Validates a frame at once and queues it; a bad or excessive one closes the connection. */
+  receive (conn: Conn, frame: Uint8Array): void {
+    if (!this.conns.has(conn.ws)) return
+    this.deps.metrics.bytesReceived += frame.length
+    if (!takeToken(conn, this.deps.config)) return this.refuse(conn, 4429, 'rate limit: too many messages')
+    let message: Incoming
+    try {
+      message = decodeMessage(frame, this.deps.config.maxAwarenessBytes)
+    } catch (e) {
+      if (e instanceof BadMessage) return this.refuse(conn, e.code, e.reason)
+      throw e
+    }
+    this.queue = this.queue.then(() => this.handle(conn, message)).catch((e: unknown) => {
+      this.deps.log(`room ${this.id}: failed to handle a message: ${(e as Error).message}`)
+      this.close(conn, 4500, 'server error while handling the message')
+    })
+  }
+
+  /** Closes one connection with a code and reason, and forgets it. */
+  close (conn: Conn, code: number, reason: string): void {
+    this.deps.metrics.closed(code)
+    this.leave(conn.ws)
+    conn.ws.close(code, reason)
+  }
+
+  /** Forgets a connection and the presence it brought. */
+  leave (ws: WebSocket): void {
+    const conn = this.conns.get(ws)
+    if (conn === undefined) return
+    this.conns.delete(ws)
+    awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null)
+  }
+
+  /** Waits for queued messages, then merges the log into one row. */
+  async compact (): Promise<void> {
+    await this.queue
+    await this.deps.storage.compact(this.id)
+    this.logRows = 1
+  }
+
+  private refuse (conn: Conn, code: number, reason: string): void {
+    this.deps.metrics.messagesRejected++
+    this.close(conn, code, reason)
+  }
+
+  private async handle (conn: Conn, message: Incoming): Promise<void> {
+    if (!this.conns.has(conn.ws)) return
+    switch (message.kind) {
+      case 'sync-step1': return send(conn.ws, encodeSyncStep2(this.doc, message.stateVector))
+      case 'sync-step2':
+      case 'update': return this.write(conn, message.update, message.empty)
+      case 'awareness': return awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn.ws)
+      case 'query-awareness':
+        return send(conn.ws, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])))
+    }
+  }
+
+  // Logged before it is applied and relayed: what a peer has seen, a restart still has.
+  private async write (conn: Conn, update: Uint8Array, empty: boolean): Promise<void> {
+    if (empty) return
+    if (conn.readOnly) return this.dropReadOnly(conn)
+    try {
+      this.logRows = await this.deps.storage.appendUpdate(this.id, update)
+    } catch (e) {
+      this.deps.metrics.storageErrors++
+      this.deps.log(`room ${this.id}: could not log an update: ${(e as Error).message}`)
+      // 4500 is "try again later" for the stock client: it reconnects and resends the edit.
+      return this.close(conn, 4500, 'storage error: the edit was not saved, it stays on your device')
+    }
+    this.deps.metrics.updatesReceived++
+    Y.applyUpdate(this.doc, update, conn.ws)
+    if (this.logRows >= this.deps.config.compactAfter) await this.compactNow()
+  }
+
+  private dropReadOnly (conn: Conn): void {
+    this.deps.metrics.updatesDropped++
+    if (conn.toldReadOnly) return
+    conn.toldReadOnly = true
+    send(conn.ws, encodePermissionDenied(READ_ONLY_REASON))
+  }
+
+  private async compactNow (): Promise<void> {
+    try {
+      await this.deps.storage.compact(this.id)
+      this.logRows = 1
+    } catch (e) {
+      this.deps.metrics.storageErrors++
+      this.deps.log(`room ${this.id}: compaction failed, the log is kept: ${(e as Error).message}`)
+    }
+  }
+
+  private relay (frame: Uint8Array, origin: unknown): void {
+    for (const ws of this.conns.keys()) if (ws !== origin) send(ws, frame)
+  }
+}
+
+interface AwarenessChange { added: number[], updated: number[], removed: number[] }
+
+const send = (ws: WebSocket, frame: Uint8Array): void => {
+  if (ws.readyState === WebSocket.OPEN) ws.send(frame)
+}
+
+// Token bucket: bursts (an import, a reconnect) pass, a sustained flood does not.
+const takeToken = (conn: Conn, config: Config): boolean => {
+  const now = Date.now()
+  conn.tokens = Math.min(config.rateBurst, conn.tokens + ((now - conn.refilledAt) / 1000) * config.ratePerSecond)
+  conn.refilledAt = now
+  if (conn.tokens < 1) return false
+  conn.tokens -= 1
+  return true
+}

@@ -1,0 +1,105 @@
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocket, WebSocketServer, type RawData } from 'ws'
+import { PROJECT_ID, allowed, authenticate, type Principal } from './auth.ts'
+import type { Rooms } from './registry.ts'
+import type { Conn, Room, RoomDeps } from './rooms.ts'
+
+/** What the websocket endpoint needs. */
+export interface SyncDeps extends RoomDeps { rooms: Rooms, adminHash: string }
+
+type Verdict = { ok: true, projectId: string, who: Principal } | { ok: false, code: number, reason: string }
+
+/**
+ * Serves `ws://HOST:PORT/sync/<projectId>?token=…`. Auth runs before the handshake completes,
+ * and a refusal is a close code (not an HTTP error) so the stock client stops retrying.
+ */
+export const attachSync = (server: Server, deps: SyncDeps): WebSocketServer => {
+  // ws closes frames over maxPayload with 1009; frames between the cap and this wall get 4413.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes * 2 + 1024 })
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    if (!(req.url ?? '').startsWith('/sync/')) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    void judge(req, deps).then((verdict) => {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', (e) => deps.log(`websocket error: ${e.message}`))
+        if (!verdict.ok) return closeWith(ws, deps, verdict.code, verdict.reason)
+        deps.metrics.connectionsOpened++
+        void connect(ws, verdict.projectId, verdict.who, deps)
+      })
+    })
+  })
+  return wss
+}
+
+const judge = async (req: IncomingMessage, deps: SyncDeps): Promise<Verdict> => {
+  const url = new URL(req.url ?? '/', 'http://localhost')
+  let projectId: string
+  try {
+    projectId = decodeURIComponent(url.pathname.slice('/sync/'.length))
+  } catch {
+    return { ok: false, code: 4400, reason: 'invalid project id' }
+  }
+  if (!PROJECT_ID.test(projectId)) return { ok: false, code: 4400, reason: 'invalid project id' }
+  try {
+    const who = await authenticate(deps.storage, deps.adminHash, url.searchParams.get('token'))
+    if (who === null) return { ok: false, code: 4401, reason: 'unauthorised: missing, unknown or revoked token' }
+    if (!allowed(who, projectId, 'read')) return { ok: false, code: 4403, reason: 'forbidden: this token is not for this project' }
+    if (await deps.storage.getProject(projectId) === undefined) return { ok: false, code: 4404, reason: 'no such project' }
+    return { ok: true, projectId, who }
+  } catch (e) {
+    deps.metrics.storageErrors++
+    deps.log(`auth lookup failed: ${(e as Error).message}`)
+    return { ok: false, code: 4500, reason: 'storage error while checking the token' }
+  }
+}
+
+const closeWith = (ws: WebSocket, deps: SyncDeps, code: number, reason: string): void => {
+  deps.metrics.closed(code)
+  ws.close(code, reason)
+}
+
+// Frames that arrive while the room loads wait, so nothing is answered from a blank document.
+const connect = async (ws: WebSocket, projectId: string, who: Principal, deps: SyncDeps): Promise<void> => {
+  const early: Uint8Array[] = []
+  let joined: { room: Room, conn: Conn } | null = null
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (ws.readyState !== WebSocket.OPEN) return
+    const frame = toBytes(data)
+    if (!isBinary) return refuse(4400, 'text frames are not part of the protocol')
+    if (frame.length > deps.config.maxMessageBytes) return refuse(4413, `message over ${deps.config.maxMessageBytes} bytes`)
+    if (joined !== null) joined.room.receive(joined.conn, frame)
+    else if (early.length < deps.config.rateBurst) early.push(frame)
+    else refuse(4429, 'rate limit: too many messages')
+  })
+  const refuse = (code: number, reason: string): void => {
+    deps.metrics.messagesRejected++
+    if (joined !== null) joined.room.close(joined.conn, code, reason)
+    else closeWith(ws, deps, code, reason)
+  }
+  ws.on('close', () => {
+    if (joined === null) return
+    joined.room.leave(ws)
+    deps.rooms.released(joined.room)
+  })
+  let room: Room
+  try {
+    room = await deps.rooms.get(projectId)
+  } catch (e) {
+    deps.metrics.storageErrors++
+    deps.log(`room ${projectId}: load failed: ${(e as Error).message}`)
+    return closeWith(ws, deps, 4500, 'storage error: could not load the project, try again later')
+  }
+  if (ws.readyState !== WebSocket.OPEN) return deps.rooms.released(room)
+  joined = { room, conn: room.join(ws, who) }
+  for (const frame of early) joined.room.receive(joined.conn, frame)
+}
+
+// Copied into a fresh array so decoders can never see a neighbouring message in a pooled buffer.
+const toBytes = (data: RawData): Uint8Array => {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
+  return new Uint8Array(data instanceof ArrayBuffer ? data.slice(0) : data)
+}
