@@ -5,7 +5,15 @@ export default defineConfig({
   plugins: [svelte()],
   build: { target: 'es2022', outDir: 'dist' },
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'node_modules/**'], testTimeout: 20_000 },
+      },
+      {
+        // The built app (`vite build` first) in real Chromium against the real sync server.
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000, fileParallelism: false },
+      },
+    ],
   },
 })

@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { test as base } from 'vitest'
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core'
+import { type StrataServer, startServer } from './server.ts'
+import { ProjectPage } from './pages/ProjectPage.ts'
+
+export { startServer, type StrataServer, type Role } from './server.ts'
+
+/** Debian's Chromium: no tool may download a browser. */
+export const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium'
+
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
+
+/** Launches the system Chromium headless. */
+export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+
+const RESULTS = path.resolve(import.meta.dirname, '../../test-results')
+
+/** One person at the keyboard: their own browser context (own IndexedDB, own service worker). */
+export interface Person {
+  name: string
+  context: BrowserContext
+  project: ProjectPage
+}
+
+export interface People {
+  /** Opens `link` in a fresh context as `name`, answering the first-visit name prompt. */
+  open: (name: string, link: string, options?: BrowserContextOptions) => Promise<Person>
+}
+
+const slug = (text: string): string => text.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 80)
+
+/**
+ * `test` with fixtures: `server` and `browser` live for the test file, `people` for one
+ * test; when a test fails every page it opened is saved as a screenshot in `test-results/`.
+ */
+export const test = base.extend<{ $test: { people: People }; $file: { server: StrataServer; browser: Browser } }>({
+  server: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const server = await startServer()
+      await use(server)
+      await server.stop()
+    },
+    { scope: 'file' },
+  ],
+  browser: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const browser = await launchBrowser()
+      await use(browser)
+      await browser.close()
+    },
+    { scope: 'file' },
+  ],
+  people: async ({ browser, task }, use) => {
+    const everyone: Person[] = []
+    await use({
+      open: async (name, link, options) => {
+        const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options })
+        const page = await context.newPage()
+        const person = { name, context, project: new ProjectPage(page) }
+        everyone.push(person)
+        await person.project.visit(link, name)
+        return person
+      },
+    })
+    if (task.result?.state === 'fail') {
+      await mkdir(RESULTS, { recursive: true })
+      for (const person of everyone) {
+        for (const [i, page] of person.context.pages().entries()) {
+          const file = path.join(RESULTS, `${slug(task.name)}-${slug(person.name)}-${i}.png`)
+          await page.screenshot({ path: file, fullPage: true }).catch(() => undefined)
+        }
+      }
+    }
+    for (const person of everyone) await person.context.close().catch(() => undefined)
+  },
+})

@@ -1,0 +1,78 @@
+import { expect } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+
+/** One item large: its boxes, their classes, its tags. */
+export class ItemView {
+  readonly root: Locator
+
+  constructor(
+    private readonly page: Page,
+    readonly name: string,
+  ) {
+    const label = `Item ${name}`
+    this.root = page.getByRole('dialog', { name: label, exact: true }).or(page.getByRole('region', { name: label, exact: true }))
+  }
+
+  /** The label rectangles drawn over the image. */
+  get boxes(): Locator {
+    return this.root.locator('svg [data-label-id]')
+  }
+
+  get addTagInput(): Locator {
+    return this.root.getByLabel('Add tag', { exact: true })
+  }
+
+  removeTagButton(tag: string): Locator {
+    return this.root.getByRole('button', { name: `Remove tag ${tag}`, exact: true })
+  }
+
+  async addTag(tag: string): Promise<void> {
+    await this.addTagInput.fill(tag)
+    await this.addTagInput.press('Enter')
+    await this.removeTagButton(tag).waitFor()
+  }
+
+  async removeTag(tag: string): Promise<void> {
+    await this.removeTagButton(tag).click()
+    await this.removeTagButton(tag).waitFor({ state: 'detached' })
+  }
+
+  /** The SVG the boxes live in, laid over the image. */
+  get canvas(): Locator {
+    return this.root.locator('svg').filter({ has: this.page.locator('[data-label-id]') }).or(this.root.locator('svg').first()).first()
+  }
+
+  /** Draws a box by dragging over the image; corners as fractions of the image's size. */
+  async drawBox(from: [number, number], to: [number, number]): Promise<void> {
+    const area = await this.canvas.boundingBox()
+    if (!area) throw new Error(`Item ${this.name} shows no image to draw on`)
+    const at = ([fx, fy]: [number, number]): [number, number] => [area.x + area.width * fx, area.y + area.height * fy]
+    const before = await this.boxes.count()
+    await this.page.mouse.move(...at(from))
+    await this.page.mouse.down()
+    for (let step = 1; step <= 5; step++) {
+      const f = step / 5
+      await this.page.mouse.move(...at([from[0] + (to[0] - from[0]) * f, from[1] + (to[1] - from[1]) * f]))
+    }
+    await this.page.mouse.up()
+    await expect.poll(() => this.boxes.count(), { message: `a new box on item ${this.name}` }).toBeGreaterThan(before)
+  }
+
+  /** Selects a box by clicking it and deletes it with the `Delete` key. */
+  async deleteBox(index = 0): Promise<void> {
+    const box = this.boxes.nth(index)
+    const id = await box.getAttribute('data-label-id')
+    await box.click({ force: true })
+    await this.page.keyboard.press('Delete')
+    await this.root.locator(`[data-label-id="${id ?? ''}"]`).waitFor({ state: 'detached' })
+  }
+
+  get classPicker(): Locator {
+    return this.root.getByRole('combobox', { name: 'Label class', exact: true })
+  }
+
+  async close(): Promise<void> {
+    await this.page.keyboard.press('Escape')
+    await this.root.waitFor({ state: 'detached' })
+  }
+}
