@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { test as base } from 'vitest'
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core'
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Locator, chromium } from 'playwright-core'
 import { type StrataServer, startServer } from './server.ts'
 import { ProjectPage } from './pages/ProjectPage.ts'
 
@@ -59,6 +59,7 @@ export const test = base.extend<{ $test: { people: People }; $file: { server: St
     await use({
       open: async (name, link, options) => {
         const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options })
+        context.setDefaultTimeout(15_000)
         const page = await context.newPage()
         const person = { name, context, project: new ProjectPage(page) }
         everyone.push(person)
@@ -78,3 +79,13 @@ export const test = base.extend<{ $test: { people: People }; $file: { server: St
     for (const person of everyone) await person.context.close().catch(() => undefined)
   },
 })
+
+/** Waits until `locator` is visible: assertions on what a person sees, without sleeping. */
+export const seen = (locator: Locator): Promise<void> => locator.waitFor({ state: 'visible' })
+
+/** How many of `locators` exist right now; an old version or a viewer must show none of the edit controls. */
+export const present = async (locators: Locator[]): Promise<number> => {
+  let total = 0
+  for (const locator of locators) total += await locator.count()
+  return total
+}

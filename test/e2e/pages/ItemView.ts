@@ -18,6 +18,17 @@ export class ItemView {
     return this.root.locator('svg [data-label-id]')
   }
 
+  /** Ids of the boxes shown, sorted: compares what two views or two versions show. */
+  async boxIds(): Promise<string[]> {
+    const ids = await this.boxes.evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-label-id') ?? ''))
+    return ids.sort()
+  }
+
+  /** Everything the view says in words (its tags among them); works on read-only views too. */
+  async text(): Promise<string> {
+    return (await this.root.textContent()) ?? ''
+  }
+
   get addTagInput(): Locator {
     return this.root.getByLabel('Add tag', { exact: true })
   }

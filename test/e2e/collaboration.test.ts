@@ -1,0 +1,41 @@
+import { expect } from 'vitest'
+import { seen, test } from './harness.ts'
+import { itemName, seedProject } from './seed.ts'
+
+const ITEM = itemName(1)
+
+test('two people editing at once see each other and each other’s changes live', async ({ server, people }) => {
+  const seeded = await seedProject(server, { name: 'Together', items: 10 })
+  const editorToken = await server.createToken(seeded.id, seeded.token, 'editor')
+  const ada = (await people.open('Ada', server.link(seeded.id, seeded.token))).project
+  const ben = (await people.open('Ben', server.link(seeded.id, editorToken))).project
+
+  // Presence: each sees the other in `People here`.
+  await seen(ada.sidebar.person('Ben'))
+  await seen(ben.sidebar.person('Ada'))
+  await expect.poll(() => ada.sidebar.syncStatus.textContent()).toMatch(/^\s*Online/)
+  await expect.poll(() => ben.sidebar.syncStatus.textContent()).toMatch(/^\s*Online/)
+
+  // Both look at the same item; Ada tags it, Ben sees the tag arrive.
+  const adaView = await ada.openItem(ITEM)
+  const benView = await ben.openItem(ITEM)
+  await adaView.addTag('from-ada')
+  await seen(benView.removeTagButton('from-ada'))
+
+  // Ben draws a box, Ada sees it arrive; Ben removes the tag, Ada sees it go.
+  const before = await adaView.boxIds()
+  await benView.drawBox([0.6, 0.6], [0.95, 0.95])
+  const afterBen = await benView.boxIds()
+  expect(afterBen).toHaveLength(before.length + 1)
+  await expect.poll(() => adaView.boxIds()).toEqual(afterBen)
+  await benView.removeTag('from-ada')
+  await adaView.removeTagButton('from-ada').waitFor({ state: 'detached' })
+
+  // Ada deletes Ben's box; Ben sees it go.
+  const bensBox = afterBen.find((id) => !before.includes(id))
+  await adaView.boxes.and(ada.page.locator(`[data-label-id="${bensBox ?? ''}"]`)).click({ force: true })
+  await ada.page.keyboard.press('Delete')
+  await expect.poll(() => benView.boxIds()).toEqual(before)
+  expect(await ada.alerts.count()).toBe(0)
+  expect(await ben.alerts.count()).toBe(0)
+})

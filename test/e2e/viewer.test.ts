@@ -1,0 +1,89 @@
+import { expect } from 'vitest'
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import { writeUpdate } from 'y-protocols/sync'
+import { type ItemId, maps, removeLabel, setTag, tagKey } from '../../src/domain/index.ts'
+import { present, seen, test } from './harness.ts'
+import { connectReplica, itemName, seedProject } from './seed.ts'
+
+const ITEM = itemName(0)
+const MESSAGE_SYNC = 0
+
+/** Records every WebSocket the page opens, so the test can write on the app's own authenticated link. */
+const captureSockets = (): void => {
+  const Native = window.WebSocket
+  const sockets: WebSocket[] = []
+  Object.assign(window, { strataSockets: sockets })
+  window.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols)
+      sockets.push(this)
+    }
+  }
+}
+
+test('a viewer link shows the project but cannot change it, not even by forcing a write', async ({ server, people }) => {
+  const seeded = await seedProject(server, { name: 'Look only', items: 6, versions: ['Baseline'] })
+  const viewerToken = await server.createToken(seeded.id, seeded.token, 'viewer')
+  const ada = (await people.open('Ada', server.link(seeded.id, seeded.token))).project
+  const vicPerson = await people.open('Vic', server.link(seeded.id, viewerToken))
+  const vic = vicPerson.project
+  await expect.poll(() => vic.sidebar.syncStatus.textContent()).toMatch(/^\s*Online/)
+
+  // No edit controls anywhere: toolbox, item view.
+  await vic.versionPanel.show().catch(() => undefined)
+  expect(await present(vic.editControls())).toBe(0)
+  const view = await vic.openItem(ITEM)
+  const boxes = await view.boxIds()
+  expect(boxes).toHaveLength(3)
+  expect(await present(vic.editControls())).toBe(0)
+  expect(await view.root.getByRole('button', { name: /^Remove tag / }).count()).toBe(0)
+
+  // The Delete key on a box does nothing.
+  await view.boxes.first().click({ force: true })
+  await vic.page.keyboard.press('Delete')
+
+  // Force a write through the page's own websocket: a tag and a deleted box, as raw Yjs.
+  const owner = await connectReplica(server, seeded.id, seeded.token)
+  try {
+    const m = maps(owner.doc)
+    const itemId = [...m.items.entries()].find(([, item]) => item.name === ITEM)?.[0] as ItemId
+    const labelId = [...m.labels.entries()].find(([, label]) => label.itemId === itemId)?.[0]
+    expect(labelId).toBeDefined()
+    const forged = new Y.Doc({ gc: false })
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(owner.doc))
+    const before = Y.encodeStateVector(forged)
+    setTag(forged, itemId, 'forged-by-viewer', true)
+    if (labelId) removeLabel(forged, itemId, labelId as Parameters<typeof removeLabel>[2])
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_SYNC)
+    writeUpdate(encoder, Y.encodeStateAsUpdate(forged, before))
+    const message = [...encoding.toUint8Array(encoder)]
+
+    // A fresh page of Vic's, whose sockets are captured, sends it on the app's link.
+    const page = await vicPerson.context.newPage()
+    await page.addInitScript(captureSockets)
+    await vic.page.close()
+    await page.goto(server.link(seeded.id, viewerToken))
+    await page.getByRole('grid', { name: 'Items', exact: true }).waitFor()
+    const sent = await page.waitForFunction((bytes) => {
+      const sockets = (window as unknown as { strataSockets?: WebSocket[] }).strataSockets ?? []
+      const open = sockets.find((socket) => socket.readyState === WebSocket.OPEN && socket.url.includes('/sync'))
+      if (!open) return false
+      open.send(new Uint8Array(bytes))
+      return true
+    }, message)
+    expect(await sent.jsonValue()).toBe(true)
+
+    // Barrier: a later owner edit reaches everyone; the forged one, sent earlier, must not have.
+    const adaView = await ada.openItem(ITEM)
+    await adaView.addTag('barrier')
+    await expect.poll(() => m.tags.has(tagKey(itemId, 'barrier'))).toBe(true)
+    expect(m.tags.has(tagKey(itemId, 'forged-by-viewer'))).toBe(false)
+    expect(labelId && m.labels.has(labelId)).toBe(true)
+    expect(await adaView.text()).not.toContain('forged-by-viewer')
+    expect(await adaView.boxIds()).toEqual(boxes)
+  } finally {
+    owner.close()
+  }
+})
