@@ -25,7 +25,7 @@ export const handleHttp = (deps: HttpDeps) => (req: IncomingMessage, res: Server
     const status = e instanceof HttpError ? e.status : 500
     if (status === 500) {
       deps.metrics.storageErrors++
-      deps.log(`${req.method ?? '?'} ${new URL(req.url ?? '/', 'http://x').pathname}: ${(e as Error).message}`)
+      deps.log(`${req.method ?? '?'} ${(req.url ?? '/').split('?')[0] ?? ''}: ${(e as Error).message}`)
     }
     if (res.headersSent) return void res.destroy()
     json(res, status, { error: status === 500 ? 'server error' : (e as Error).message })
@@ -34,11 +34,11 @@ export const handleHttp = (deps: HttpDeps) => (req: IncomingMessage, res: Server
 
 const route = async (deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   const method = req.method ?? 'GET'
-  // The raw path is matched, undecoded: an encoded `..` or NUL simply fails the patterns.
-  const url = new URL(req.url ?? '/', 'http://localhost')
-  const parts = url.pathname.split('/').slice(1)
-  if (url.pathname === '/healthz') return json(res, 200, { ok: true })
-  if (url.pathname === '/metrics') {
+  // The raw path is matched, neither normalised nor decoded: `..`, `%2e%2e` or NUL fail the patterns.
+  const pathname = (req.url ?? '/').split('?')[0] ?? '/'
+  const parts = pathname.split('/').slice(1)
+  if (pathname === '/healthz') return json(res, 200, { ok: true })
+  if (pathname === '/metrics') {
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' })
     return void res.end(renderMetrics(deps.metrics, { roomsLoaded: deps.rooms.size, connections: deps.connections() }))
   }

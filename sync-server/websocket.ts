@@ -39,7 +39,8 @@ const judge = async (req: IncomingMessage, deps: SyncDeps): Promise<Verdict> => 
   const url = new URL(req.url ?? '/', 'http://localhost')
   let projectId: string
   try {
-    projectId = decodeURIComponent(url.pathname.slice('/sync/'.length))
+    // From the raw path: URL parsing would normalise `/sync/x/..` into something else.
+    projectId = decodeURIComponent((req.url ?? '').split('?')[0]?.slice('/sync/'.length) ?? '')
   } catch {
     return { ok: false, code: 4400, reason: 'invalid project id' }
   }
