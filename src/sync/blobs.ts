@@ -62,11 +62,14 @@ export class BlobStore {
     return remote
   }
 
-  /** An object URL for an image, made once per hash for the life of the page. */
-  url(sha: string): Promise<string | null> {
+  /**
+   * An object URL for an image, made once per hash for the life of the page. The server
+   * sends every blob as octet-stream, so the item's own mime type is put back here.
+   */
+  url(sha: string, mime: string): Promise<string | null> {
     let url = this.#urls.get(sha)
     if (!url) {
-      url = this.get(sha).then((blob) => (blob ? URL.createObjectURL(blob) : null))
+      url = this.get(sha).then((blob) => (blob ? URL.createObjectURL(blob.type === mime ? blob : new Blob([blob], { type: mime })) : null))
       this.#urls.set(sha, url)
       void url.then((u) => u === null && this.#urls.delete(sha))
     }
