@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import os from 'node:os'
 import { benchVersions, type Row } from './versions.ts'
 import { fmt } from './stats.ts'
+import { benchLayouts } from './layout.ts'
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const main = async (): Promise<void> => {
   const runs = Number(values.runs)
   console.log(`# Strata benchmarks\n\nmachine: ${os.cpus()[0]?.model ?? 'unknown'} x ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; medians of ${runs} runs`)
   for (const n of sizes) {
+    if (values.only === 'layout') print(`Document layouts, N = ${n.toLocaleString('en')} items`, benchLayouts(n, runs))
     if (!values.only || values.only === 'versions') print(`Versions, N = ${n.toLocaleString('en')} items`, benchVersions(n, runs))
   }
 }

@@ -34,12 +34,21 @@ export const lastCheckpoint = (doc: Y.Doc): Version | null => {
   return last
 }
 
+const decoded = new WeakMap<Uint8Array, Y.Snapshot>()
+
+/** Decodes a version's snapshot once; the bytes in a record never change. */
+const decode = (bytes: Uint8Array): Y.Snapshot => {
+  let snapshot = decoded.get(bytes)
+  if (!snapshot) decoded.set(bytes, (snapshot = Y.decodeSnapshotV2(bytes)))
+  return snapshot
+}
+
 /** The snapshot a version holds; throws when this replica lacks part of what it covers. */
 export const versionSnapshot = (doc: Y.Doc, versionId: VersionId): Y.Snapshot => {
   const live = sourceOf(doc).doc
   const record = maps(live).versions.get(versionId)
   if (!record) throw new NotFoundError(`No version ${versionId}`)
-  const snapshot = Y.decodeSnapshotV2(record.snapshot)
+  const snapshot = decode(record.snapshot)
   const have = stateVector(live)
   let missing = 0
   snapshot.sv.forEach((clock, client) => (missing += Math.max(0, clock - (have.get(client) ?? 0))))

@@ -57,7 +57,12 @@ describe('convergence fuzz', () => {
       }
       for (const v of versions) {
         const want = expected.get(v.id)
-        for (const doc of net.replicas.map((r) => r.doc)) expect(D.readProject(D.openVersion(doc, v.id))).toEqual(want)
+        for (const doc of net.replicas.map((r) => r.doc)) {
+          const view = D.openVersion(doc, v.id)
+          expect(D.readProject(view)).toEqual(want)
+          expect(D.listItems(view).map((i) => i.id)).toEqual(want?.items.map((i) => i.id))
+          for (const item of want?.items ?? []) expect(D.readItem(view, item.id)).toEqual(item)
+        }
         const record = D.maps(first).versions.get(v.id)
         if (record) expect(D.readProject(Y.createDocFromSnapshot(first, Y.decodeSnapshotV2(record.snapshot)))).toEqual(want)
       }
