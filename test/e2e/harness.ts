@@ -1,19 +1,13 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { test as base } from 'vitest'
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Locator, chromium } from 'playwright-core'
+import type { Browser, BrowserContext, BrowserContextOptions, Locator } from 'playwright-core'
+import { launchBrowser } from './browser.ts'
 import { type StrataServer, startServer } from './server.ts'
 import { ProjectPage } from './pages/ProjectPage.ts'
 
 export { startServer, type StrataServer, type Role } from './server.ts'
-
-/** Debian's Chromium: no tool may download a browser. */
-export const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium'
-
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
-
-/** Launches the system Chromium headless. */
-export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+export { launchBrowser, CHROMIUM } from './browser.ts'
 
 const RESULTS = path.resolve(import.meta.dirname, '../../test-results')
 

@@ -1,5 +1,5 @@
-import { expect } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
+import { until } from './until.ts'
 
 /** One item large: its boxes, their classes, its tags. */
 export class ItemView {
@@ -66,7 +66,7 @@ export class ItemView {
       await this.page.mouse.move(...at([from[0] + (to[0] - from[0]) * f, from[1] + (to[1] - from[1]) * f]))
     }
     await this.page.mouse.up()
-    await expect.poll(() => this.boxes.count(), { message: `a new box on item ${this.name}` }).toBeGreaterThan(before)
+    await until(async () => (await this.boxes.count()) > before, `a new box on item ${this.name}`)
   }
 
   /** Selects a box by clicking it and deletes it with the `Delete` key. */

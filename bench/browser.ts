@@ -1,0 +1,197 @@
+import * as Y from 'yjs'
+import type { BrowserContext, Page } from 'playwright-core'
+import { maps } from '../src/domain/index.ts'
+import { buildReference } from './reference.ts'
+import { median } from './stats.ts'
+import { launchBrowser } from '../test/e2e/browser.ts'
+import { startServer } from '../test/e2e/server.ts'
+import { connectReplica } from '../test/e2e/seed.ts'
+
+/** What the page records for the bench: set up before any app code runs. */
+interface Probe {
+  firstGridPaint?: number
+}
+
+/**
+ * Runs in the page before the app: records `performance.now()` at the first frame painted
+ * after the first grid cell appears, so cold load is measured without depending on the app.
+ */
+const installProbe = (): void => {
+  const probe: Probe = {}
+  Object.assign(window, { strataBench: probe })
+  const observer = new MutationObserver(() => {
+    if (probe.firstGridPaint !== undefined || !document.querySelector('[role="grid"] [role="gridcell"]')) return
+    observer.disconnect()
+    requestAnimationFrame(() => setTimeout(() => (probe.firstGridPaint = performance.now()), 0))
+  })
+  observer.observe(document, { childList: true, subtree: true })
+}
+
+const NAME_KEY_WAIT = 60_000
+
+/** Opens the link, answers the name prompt if asked, and waits for grid cells. */
+const openProject = async (page: Page, link: string): Promise<void> => {
+  await page.goto(link)
+  const nameInput = page.getByLabel('Your name', { exact: true })
+  const cell = page.getByRole('gridcell').first()
+  await nameInput.or(cell).first().waitFor({ timeout: NAME_KEY_WAIT })
+  if (await nameInput.isVisible()) {
+    await nameInput.fill('Bench')
+    await page.getByRole('button', { name: 'Continue', exact: true }).click()
+  }
+  await cell.waitFor({ timeout: NAME_KEY_WAIT })
+}
+
+/** The item count the explorer shows (`100,500 items`), or null while none is shown. */
+const shownCount = async (page: Page): Promise<number | null> => {
+  const text = await page.getByText(/^\s*[\d,]+ items?\s*$/).first().textContent({ timeout: 1_000 }).catch(() => null)
+  return text === null ? null : Number(text.replace(/[^\d]/g, ''))
+}
+
+const waitForCount = async (page: Page, expected: number, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while ((await shownCount(page)) !== expected) {
+    if (Date.now() > deadline) throw new Error(`The explorer never showed ${expected} items (it shows ${String(await shownCount(page))})`)
+    await page.waitForTimeout(100)
+  }
+}
+
+/** Cold load: a new tab of a context whose IndexedDB already holds the project, to first grid paint. */
+const coldLoad = async (context: BrowserContext, link: string): Promise<number> => {
+  const page = await context.newPage()
+  await page.addInitScript(installProbe)
+  await page.goto(link)
+  const handle = await page.waitForFunction(() => (window as unknown as { strataBench: Probe }).strataBench.firstGridPaint, undefined, { timeout: NAME_KEY_WAIT })
+  const ms = Number(await handle.jsonValue())
+  await page.close()
+  return ms
+}
+
+/** Picks a version in the sidebar and times, in the page, the change to the first frame showing its item count. */
+const openOldVersion = async (page: Page, versionName: string, expectedCount: number): Promise<number> => {
+  const ms = await page.evaluate(
+    ({ name, count }) =>
+      new Promise<number>((resolve, reject) => {
+        const select = [...document.querySelectorAll('select')].find((s) => s.labels?.[0]?.textContent?.trim() === 'Version' || s.getAttribute('aria-label') === 'Version')
+        const option = [...(select?.options ?? [])].find((o) => (o.textContent ?? '').trim().startsWith(`${name} —`))
+        if (!select || !option) return reject(new Error('No Version picker or no such option'))
+        const shows = (): boolean => {
+          const banner = [...document.querySelectorAll('[role="status"]')].some((el) => /read-only/i.test(el.textContent ?? ''))
+          const counted = [...document.querySelectorAll('body *')].some((el) => el.childElementCount === 0 && Number((el.textContent ?? '').replace(/[^\d]/g, '')) === count && /items?\s*$/.test(el.textContent ?? ''))
+          return banner && counted && document.querySelector('[role="grid"] [role="gridcell"]') !== null
+        }
+        const start = performance.now()
+        const observer = new MutationObserver(() => {
+          if (!shows()) return
+          observer.disconnect()
+          requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0))
+        })
+        observer.observe(document.body, { childList: true, subtree: true, characterData: true })
+        select.value = option.value
+        select.dispatchEvent(new Event('change', { bubbles: true }))
+        setTimeout(() => reject(new Error('The old version never showed')), 60_000)
+      }),
+    { name: versionName, count: expectedCount },
+  )
+  await page.getByRole('button', { name: 'Back to latest' }).click()
+  await page.getByRole('status').filter({ hasText: /read-only/i }).waitFor({ state: 'detached' })
+  return ms
+}
+
+/** Scrolls the grid programmatically for `seconds`, counting animation frames. */
+const scrollFps = (page: Page, seconds: number): Promise<{ fps: number; worstFrameMs: number }> =>
+  page.evaluate(
+    (duration) =>
+      new Promise<{ fps: number; worstFrameMs: number }>((resolve, reject) => {
+        const grid = document.querySelector<HTMLElement>('[role="grid"]')
+        let scroller: HTMLElement | null = grid
+        while (scroller && !(scroller.scrollHeight > scroller.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(scroller).overflowY))) scroller = scroller.parentElement
+        if (!scroller) return reject(new Error('The grid does not scroll'))
+        const target = scroller
+        target.scrollTop = 0
+        let frames = 0
+        let worst = 0
+        const start = performance.now()
+        let last = start
+        const step = (now: number): void => {
+          frames++
+          worst = Math.max(worst, now - last)
+          last = now
+          target.scrollTop = (target.scrollTop + 240) % Math.max(1, target.scrollHeight - target.clientHeight)
+          if (now - start < duration * 1000) requestAnimationFrame(step)
+          else resolve({ fps: (frames * 1000) / (now - start), worstFrameMs: worst })
+        }
+        requestAnimationFrame(step)
+      }),
+    seconds,
+  )
+
+/**
+ * The browser side of `npm run bench`: the reference project (N items x 3 labels, 20 edit
+ * rounds, a version after each) served by the real sync server, in headless Chromium.
+ */
+export async function benchBrowser(opts: { items: number; runs?: number }): Promise<Record<string, number | string>> {
+  const runs = opts.runs ?? 5
+  const ref = buildReference(opts.items)
+  const update = Y.encodeStateAsUpdate(ref.doc)
+  const server = await startServer({ STRATA_MAX_MESSAGE_BYTES: String(Math.max(64 * 2 ** 20, update.byteLength * 2)) })
+  const browser = await launchBrowser()
+  try {
+    const { id, token } = await server.createProject(`Reference ${opts.items}`)
+    const seeder = await connectReplica(server, id, token)
+    Y.applyUpdate(seeder.doc, update)
+    const check = await connectReplica(server, id, token)
+    const itemCount = maps(ref.doc).items.size
+    const deadline = Date.now() + 300_000
+    while (maps(check.doc).items.size < itemCount) {
+      if (Date.now() > deadline) throw new Error('The server never held the reference project')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    check.close()
+    seeder.close()
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    const link = server.link(id, token)
+    const first = await context.newPage()
+    const firstStart = performance.now()
+    await openProject(first, link)
+    await waitForCount(first, itemCount, 300_000)
+    const firstVisit = performance.now() - firstStart
+    await first.getByTestId('sync-status').filter({ hasText: /^\s*Online/ }).waitFor({ timeout: 300_000 })
+    await first.close()
+
+    const cold: number[] = []
+    for (let r = 0; r < runs + 1; r++) cold.push(await coldLoad(context, link))
+    cold.shift()
+
+    const page = await context.newPage()
+    await openProject(page, link)
+    await waitForCount(page, itemCount, 300_000)
+    const open: number[] = []
+    for (let r = 0; r < runs; r++) {
+      const v = 1 + ((r * 7) % (ref.versions.length - 1))
+      const version = ref.versions[v]
+      if (!version) continue
+      open.push(await openOldVersion(page, version.name, version.stats.items))
+    }
+    const scrolls: Array<{ fps: number; worstFrameMs: number }> = []
+    for (let r = 0; r < runs; r++) scrolls.push(await scrollFps(page, 2))
+    await context.close()
+
+    return {
+      items: itemCount,
+      labels: maps(ref.doc).labels.size,
+      versions: ref.versions.length,
+      'document bytes': update.byteLength,
+      'first visit, server to full count (ms)': Math.round(firstVisit),
+      'cold load from IndexedDB to first grid paint (ms)': Math.round(median(cold)),
+      'open an old version to first grid paint (ms)': Math.round(median(open)),
+      'grid scrolling (fps)': Math.round(median(scrolls.map((s) => s.fps)) * 10) / 10,
+      'grid scrolling, worst frame (ms)': Math.round(median(scrolls.map((s) => s.worstFrameMs))),
+      runs,
+    }
+  } finally {
+    await browser.close()
+    await server.stop()
+  }
+}
