@@ -1,8 +1,10 @@
 import { readConfig } from './config.ts'
 import { startServer } from './server.ts'
+import { seedSampleProject } from './sample.ts'
 
 // Wiring only: configuration from the environment, start, print where to go, stop cleanly.
 const config = readConfig(process.env, process.argv.slice(2))
+await seedSampleProject(config)
 const server = await startServer(config)
 console.log(`Strata listening on ${server.url}`)
 if (server.adminTokenCreated) {
