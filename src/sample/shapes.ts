@@ -105,11 +105,15 @@ export const buildShapesProject = async (count = 300): Promise<SampleProject> =>
     triangle: addClass(doc, { name: 'triangle', color: '#3cb44b' }),
   }
   const truth: Array<{ itemId: ItemId; shapes: Drawn[] }> = []
+  let last = 0
   for (let i = 0; i < count; i++) {
     const { svg, shapes } = drawImage(rand)
     const bytes = encode(svg)
     const sha = await sha256Hex(bytes)
     blobs.set(sha, { bytes, mime: 'image/svg+xml' })
+    // Items are shown oldest first; one millisecond apart keeps them in file-name order.
+    while (Date.now() <= last) await Promise.resolve()
+    last = Date.now()
     const itemId = addItem(doc, { name: `shape-${String(i + 1).padStart(4, '0')}.svg`, blob: sha, mime: 'image/svg+xml', width: SIZE, height: SIZE }, SAMPLE_ACTOR)
     truth.push({ itemId, shapes })
   }
