@@ -6,7 +6,10 @@ export interface Config {
   host: string
   dataDir: string
   adminToken: string | undefined
-  /** Largest websocket message accepted; bigger ones close the connection with 4413. */
+  /**
+   * Largest websocket message accepted; bigger ones close the connection with 4413. Generous,
+   * because y-websocket sends a client's whole first upload as one message (100k items ≈ 100 MB).
+   */
   maxMessageBytes: number
   /** Largest awareness state of one client; presence is small, a bigger one is abuse. */
   maxAwarenessBytes: number
@@ -41,7 +44,7 @@ export const readConfig = (env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     host: get('host', 'HOST') ?? '127.0.0.1',
     dataDir: path.resolve(get('data', 'STRATA_DATA') ?? './data'),
     adminToken: env.STRATA_ADMIN_TOKEN === '' ? undefined : env.STRATA_ADMIN_TOKEN,
-    maxMessageBytes: int(get('max-message-bytes', 'STRATA_MAX_MESSAGE_BYTES'), 16 * 1024 * 1024, 'STRATA_MAX_MESSAGE_BYTES'),
+    maxMessageBytes: int(get('max-message-bytes', 'STRATA_MAX_MESSAGE_BYTES'), 256 * 1024 * 1024, 'STRATA_MAX_MESSAGE_BYTES'),
     maxAwarenessBytes: int(get('max-awareness-bytes', 'STRATA_MAX_AWARENESS_BYTES'), 16 * 1024, 'STRATA_MAX_AWARENESS_BYTES'),
     maxBlobBytes: int(get('max-blob-bytes', 'STRATA_MAX_BLOB_BYTES'), 256 * 1024 * 1024, 'STRATA_MAX_BLOB_BYTES'),
     ratePerSecond: int(get('rate', 'STRATA_RATE'), 500, 'STRATA_RATE'),
