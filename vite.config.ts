@@ -8,11 +8,24 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'node_modules/**'], testTimeout: 20_000 },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/state/**', 'node_modules/**'], testTimeout: 20_000 },
+      },
+      {
+        // Rune adapters need Svelte's client runtime (effects run), so resolve the browser build.
+        extends: true,
+        resolve: { conditions: ['browser'] },
+        test: { name: 'state', include: ['test/state/**/*.test.ts'], environment: './test/state/client-environment.ts', testTimeout: 20_000 },
       },
       {
         // The built app (`vite build` first) in real Chromium against the real sync server.
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000, fileParallelism: false },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          expect: { poll: { timeout: 15_000, interval: 50 } },
+        },
       },
     ],
   },
