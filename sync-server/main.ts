@@ -4,11 +4,11 @@ import { seedSampleProject } from './sample.ts'
 
 // Wiring only: configuration from the environment, start, print where to go, stop cleanly.
 const config = readConfig(process.env, process.argv.slice(2))
-await seedSampleProject(config)
+const sample = await seedSampleProject(config)
 const server = await startServer(config)
 console.log(`Strata listening on ${server.url}`)
-if (server.adminTokenCreated) {
-  // Printed once, on the start that created it; it is also in the data folder.
+if (server.adminTokenCreated || sample !== null) {
+  // Printed on the start that created the token or the sample; the token is also in the data folder.
   console.log(`Admin link (keep it private): ${server.url}/?token=${server.adminToken}`)
 } else if (config.adminToken === undefined) {
   console.log(`Admin token: see ${config.dataDir}/admin-token`)

