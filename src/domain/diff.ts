@@ -4,7 +4,6 @@ import { type ItemRecord, type LabelRecord, maps } from './project.ts'
 import { changedKeys, sameValue, valueAt } from './changes.ts'
 import { versionSnapshot } from './versions.ts'
 import { sourceOf } from './source.ts'
-import { parseTagKey } from './tags.ts'
 import { type ChangeSummary, summarize } from './summary.ts'
 
 export type VersionRef = VersionId | 'latest'
@@ -62,29 +61,24 @@ export const diffVersions = (doc: Y.Doc, from: VersionRef, to: VersionRef): Proj
     if (!d) out.set(id, (d = emptyItem(id, valueAt(m.items, id, a) ?? null, valueAt(m.items, id, b) ?? null)))
     return d
   }
-  for (const id of keys.items) entry(id as ItemId)
-  for (const id of keys.labels) {
+  const summary = summarize(live, a, b, keys)
+  for (const id of [...summary.items.added, ...summary.items.removed, ...summary.items.changed]) entry(id)
+  const labelChange = (id: LabelId): LabelDiff => {
     const before = valueAt(m.labels, id, a) ?? null
     const after = valueAt(m.labels, id, b) ?? null
-    if (sameValue(before, after)) continue
-    const itemId = (after ?? before)?.itemId as ItemId
     const moved = !!before && !!after && !sameValue(before.bbox, after.bbox)
     const reclassified = !!before && !!after && before.classId !== after.classId
-    const change: LabelDiff = { id: id as LabelId, before, after, moved, reclassified }
-    const labels = entry(itemId).labels
-    if (!before) labels.added.push(change)
-    else if (!after) labels.removed.push(change)
-    else labels.changed.push(change)
+    return { id, before, after, moved, reclassified }
   }
-  for (const key of keys.tags) {
-    const ref = parseTagKey(key)
-    const before = valueAt(m.tags, key, a)
-    const after = valueAt(m.tags, key, b)
-    if (!ref || before === after) continue
-    entry(ref.itemId).tags[after ? 'added' : 'removed'].push(ref.tag)
+  for (const kind of ['added', 'removed', 'changed'] as const) {
+    for (const id of summary.labels[kind]) {
+      const change = labelChange(id)
+      entry((change.after ?? change.before)?.itemId as ItemId).labels[kind].push(change)
+    }
   }
-  const items = [...out.values()].filter(
-    (d) => d.status !== 'changed' || d.fields.length || d.labels.added.length || d.labels.removed.length || d.labels.changed.length || d.tags.added.length || d.tags.removed.length,
-  )
-  return { from, to, summary: summarize(live, a, b), items }
+  for (const ref of summary.tags.added) entry(ref.itemId).tags.added.push(ref.tag)
+  for (const ref of summary.tags.removed) entry(ref.itemId).tags.removed.push(ref.tag)
+  // A label or tag left behind by a removal that raced it belongs to no item on either side.
+  const items = [...out.values()].filter((d) => d.before !== null || d.after !== null)
+  return { from, to, summary, items }
 }

@@ -1,35 +1,39 @@
 import type * as Y from 'yjs'
 import type { Actor, VersionId } from './ids.ts'
 import { CONTENT, maps, write } from './project.ts'
-import { StrataError } from './errors.ts'
+import { NoChangesError, StrataError } from './errors.ts'
 import { changedKeys, sameValue, valueAt } from './changes.ts'
 import { type Version, lastCheckpoint, putVersion, versionRecord, versionSnapshot } from './versions.ts'
 import { REVERT } from './origins.ts'
-import { NoChangesError } from './errors.ts'
-import { summarize } from './summary.ts'
+
+type Write = { map: Y.Map<unknown>; key: string; value: unknown }
 
 /**
- * Rewrites only the keys that changed since `target` back to their value there, as ordinary
- * updates: every replica, IndexedDB and the server receive it, and concurrent reverts of
- * the same keys converge (maps are last-writer-wins per key, nothing is duplicated).
- * Runs inside the caller's transaction.
+ * The writes that make the live document equal to `target`: only the keys that changed
+ * since it, each back to its value there. Applied as ordinary updates, every replica,
+ * IndexedDB and the server receive them, and concurrent reverts of the same keys converge
+ * (maps are last-writer-wins per key, nothing is duplicated).
  */
-const revertKeys = (doc: Y.Doc, target: Y.Snapshot): number => {
+const revertPlan = (doc: Y.Doc, target: Y.Snapshot): Write[] => {
   const keys = changedKeys(doc, target, null)
   const m = maps(doc)
-  let writes = 0
+  const plan: Write[] = []
   for (const name of CONTENT) {
     const map = m[name] as unknown as Y.Map<unknown>
     for (const key of keys[name]) {
-      const want = valueAt(map, key, target)
-      const have = map.get(key)
-      if (sameValue(want, have)) continue
-      if (want === undefined) map.delete(key)
-      else map.set(key, want)
-      writes++
+      const value = valueAt(map, key, target)
+      if (!sameValue(value, map.get(key))) plan.push({ map, key, value })
     }
   }
-  return writes
+  return plan
+}
+
+const apply = (plan: Write[]): number => {
+  for (const { map, key, value } of plan) {
+    if (value === undefined) map.delete(key)
+    else map.set(key, value)
+  }
+  return plan.length
 }
 
 /**
@@ -45,7 +49,7 @@ export const discardChanges = (doc: Y.Doc, by: Actor): Version & { reverted: num
     if (record.stats.added + record.stats.removed + record.stats.changed === 0) throw new NoChangesError(`No changes since version "${last.name}" to discard`)
     const id = putVersion(m, record)
     const { snapshot, ...rest } = record
-    return { id, bytes: snapshot.byteLength, ...rest, reverted: revertKeys(doc, target) }
+    return { id, bytes: snapshot.byteLength, ...rest, reverted: apply(revertPlan(doc, target)) }
   }, REVERT)
 }
 
@@ -57,10 +61,11 @@ export const restoreVersion = (doc: Y.Doc, versionId: VersionId, by: Actor): Ver
   const target = versionSnapshot(doc, versionId)
   return write(doc, (m) => {
     const chosen = m.versions.get(versionId)
-    if (summarize(doc, target, null).total === 0) throw new NoChangesError(`Latest already matches version "${chosen?.name ?? versionId}"`)
+    const plan = revertPlan(doc, target)
+    if (plan.length === 0) throw new NoChangesError(`Latest already matches version "${chosen?.name ?? versionId}"`)
     const record = versionRecord(doc, { name: `Before restoring "${chosen?.name ?? versionId}"` }, by, 'restored')
     const id = putVersion(m, record)
     const { snapshot, ...rest } = record
-    return { id, bytes: snapshot.byteLength, ...rest, reverted: revertKeys(doc, target) }
+    return { id, bytes: snapshot.byteLength, ...rest, reverted: apply(plan) }
   }, REVERT)
 }

@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import type { ClassId, ItemId, LabelId, RunId } from './ids.ts'
 import { CONTENT, type ContentName, maps } from './project.ts'
-import { changedKeys, sameValue, valueAt } from './changes.ts'
+import { type ChangedKeys, changedKeys, sameValue, valueAt } from './changes.ts'
 import { parseTagKey } from './tags.ts'
 
 export interface KeyChanges<Id extends string> {
@@ -45,8 +45,7 @@ const tagRefs = (keys: string[]): TagRef[] => keys.flatMap((key) => parseTagKey(
  * Summarises the differences from `from` to `to` (`null` = the live document) in
  * O(changes): only the keys written or deleted between the two are read.
  */
-export const summarize = (doc: Y.Doc, from: Y.Snapshot | null, to: Y.Snapshot | null): ChangeSummary => {
-  const keys = changedKeys(doc, from, to)
+export const summarize = (doc: Y.Doc, from: Y.Snapshot | null, to: Y.Snapshot | null, keys: ChangedKeys = changedKeys(doc, from, to)): ChangeSummary => {
   const parts = Object.fromEntries(CONTENT.map((name) => [name, classify(doc, name, keys[name], from, to)])) as Record<ContentName, KeyChanges<string>>
   const tags = { added: tagRefs(parts.tags.added), removed: tagRefs(parts.tags.removed) }
   const meta = [...parts.meta.added, ...parts.meta.removed, ...parts.meta.changed].sort()
