@@ -32,9 +32,9 @@ test('two people editing at once see each other and each other’s changes live'
   await adaView.removeTagButton('from-ada').waitFor({ state: 'detached' })
 
   // Ada deletes Ben's box; Ben sees it go.
-  const bensBox = afterBen.find((id) => !before.includes(id))
-  await adaView.boxes.and(ada.page.locator(`[data-label-id="${bensBox ?? ''}"]`)).click({ force: true })
-  await ada.page.keyboard.press('Delete')
+  const bensBox = afterBen.find((id) => !before.includes(id)) ?? ''
+  const order = await adaView.boxes.evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-label-id')))
+  await adaView.deleteBox(order.indexOf(bensBox))
   await expect.poll(() => benView.boxIds()).toEqual(before)
   expect(await ada.alerts.count()).toBe(0)
   expect(await ben.alerts.count()).toBe(0)

@@ -77,6 +77,24 @@ export const test = base.extend<{ $test: { people: People }; $file: { server: St
 /** Waits until `locator` is visible: assertions on what a person sees, without sleeping. */
 export const seen = (locator: Locator): Promise<void> => locator.waitFor({ state: 'visible' })
 
+/** Waits until `locator` is in the page, shown or not (a closed select's options never are). */
+export const listed = (locator: Locator): Promise<void> => locator.first().waitFor({ state: 'attached' })
+
+/**
+ * The text of `locator` once it matches `pattern`, or its text after `timeoutMs` if it never
+ * does: for `expect.soft` checks that should not stop the rest of a story.
+ */
+export const textOnceMatching = async (locator: Locator, pattern: RegExp, timeoutMs = 10_000): Promise<string> => {
+  const deadline = Date.now() + timeoutMs
+  let text = ''
+  while (Date.now() < deadline) {
+    text = (await locator.textContent().catch(() => null)) ?? ''
+    if (pattern.test(text)) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return text
+}
+
 /** How many of `locators` exist right now; an old version or a viewer must show none of the edit controls. */
 export const present = async (locators: Locator[]): Promise<number> => {
   let total = 0

@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
 import type { Page } from 'playwright-core'
-import { seen, test } from './harness.ts'
+import { listed, seen, test, textOnceMatching } from './harness.ts'
 import { startCuttableLink } from './proxy.ts'
 import { itemName, seedProject } from './seed.ts'
 
@@ -40,7 +40,7 @@ test('work done offline, across a reload and including a new version, reaches ev
 
     // A reload with no network: the app shell from the service worker, the project from IndexedDB.
     await ada.reload('Ada')
-    await expect.poll(() => ada.sidebar.syncStatus.textContent()).toMatch(/^\s*Offline/)
+    expect.soft(await textOnceMatching(ada.sidebar.syncStatus, /^\s*Offline/), 'the sync state after a reload with no network').toMatch(/^\s*Offline/)
     view = await ada.openItem(TAGGED)
     await seen(view.removeTagButton('offline-edit'))
     await view.close()
@@ -50,7 +50,7 @@ test('work done offline, across a reload and including a new version, reaches ev
 
     // A version made offline.
     await ada.versionPanel.createVersion('Offline work', 'Tagged and boxed on the train')
-    await seen(ada.sidebar.versionOption('Offline work'))
+    await listed(ada.sidebar.versionOption('Offline work'))
 
     // Meanwhile Ben, online, tags another item.
     const benView = await ben.openItem(BENS)
@@ -62,7 +62,7 @@ test('work done offline, across a reload and including a new version, reaches ev
     network.restore()
     await adaPerson.context.setOffline(false)
     await expect.poll(() => ada.sidebar.syncStatus.textContent(), { timeout: 30_000 }).toMatch(/^\s*Online/)
-    await seen(ben.sidebar.versionOption('Offline work'))
+    await listed(ben.sidebar.versionOption('Offline work'))
     expect((await ben.sidebar.versionOption('Offline work').textContent())?.trim()).toMatch(/^Offline work — Ada, /)
 
     for (const person of [ada, ben]) {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import { present, seen, test } from './harness.ts'
+import { listed, present, seen, test } from './harness.ts'
 import { itemName, seedProject } from './seed.ts'
 
 const ITEM = itemName(2)
@@ -9,12 +9,11 @@ test('a version keeps the project as it was; work on latest survives viewing, di
   const seeded = await seedProject(server, { name: 'Version story', items: 12 })
   const { project } = await people.open('Ada', server.link(seeded.id, seeded.token))
   const { sidebar, versionPanel, history, explorer } = project
-  await seen(sidebar.projectName('Version story'))
   await expect.poll(() => explorer.count.textContent()).toMatch(/^\s*12 items/)
 
   // Create a version of the project as seeded.
   await versionPanel.createVersion('Baseline', 'Shapes as delivered')
-  await seen(sidebar.versionOption('Baseline'))
+  await listed(sidebar.versionOption('Baseline'))
   expect((await sidebar.versionOption('Baseline').textContent())?.trim()).toMatch(/^Baseline — Ada, /)
 
   // Edit on latest: tag an item, draw a box, delete one of the original boxes.

@@ -69,21 +69,43 @@ export class ItemView {
     await until(async () => (await this.boxes.count()) > before, `a new box on item ${this.name}`)
   }
 
+  /** Clicks a box where nothing else is drawn over it (boxes overlap), which selects it. */
+  async selectBox(index = 0): Promise<string> {
+    const box = this.boxes.nth(index)
+    const id = (await box.getAttribute('data-label-id')) ?? ''
+    const point = await box.evaluate((el) => {
+      const r = el.getBoundingClientRect()
+      for (let fy = 0.1; fy < 1; fy += 0.1) {
+        for (let fx = 0.1; fx < 1; fx += 0.1) {
+          const x = r.left + r.width * fx
+          const y = r.top + r.height * fy
+          if (document.elementFromPoint(x, y) === el) return { x, y }
+        }
+      }
+      return null
+    })
+    if (!point) throw new Error(`Box ${id} on item ${this.name} is covered everywhere; nothing to click`)
+    await this.page.mouse.click(point.x, point.y)
+    return id
+  }
+
   /** Selects a box by clicking it and deletes it with the `Delete` key. */
   async deleteBox(index = 0): Promise<void> {
-    const box = this.boxes.nth(index)
-    const id = await box.getAttribute('data-label-id')
-    await box.click({ force: true })
+    const id = await this.selectBox(index)
     await this.page.keyboard.press('Delete')
-    await this.root.locator(`[data-label-id="${id ?? ''}"]`).waitFor({ state: 'detached' })
+    await this.root.locator(`[data-label-id="${id}"]`).waitFor({ state: 'detached' })
   }
 
   get classPicker(): Locator {
     return this.root.getByRole('combobox', { name: 'Label class', exact: true })
   }
 
+  /** Closes the view with Escape; the first Escape may only deselect a box, as in most editors. */
   async close(): Promise<void> {
-    await this.page.keyboard.press('Escape')
+    for (let attempt = 0; attempt < 3 && (await this.root.count()) > 0; attempt++) {
+      await this.page.keyboard.press('Escape')
+      await this.root.waitFor({ state: 'detached', timeout: 1_000 }).catch(() => undefined)
+    }
     await this.root.waitFor({ state: 'detached' })
   }
 }
