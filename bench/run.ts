@@ -1,16 +1,21 @@
 import { parseArgs } from 'node:util'
 import os from 'node:os'
 import { benchVersions, type Row } from './versions.ts'
-import { fmt } from './stats.ts'
 import { benchLayouts } from './layout.ts'
+import { benchSync } from './sync.ts'
+import { benchBrowser } from './browser.ts'
+import { fmt } from './stats.ts'
 
 const { values } = parseArgs({
   options: {
     items: { type: 'string', multiple: true },
     runs: { type: 'string', default: '7' },
-    only: { type: 'string' },
+    clients: { type: 'string', default: '50' },
+    only: { type: 'string', multiple: true },
   },
 })
+
+const sections = values.only ?? ['versions', 'sync', 'browser']
 
 const print = (title: string, rows: Row[]): void => {
   console.log(`\n## ${title}\n`)
@@ -23,14 +28,27 @@ const print = (title: string, rows: Row[]): void => {
   }
 }
 
+const printRecord = (title: string, record: Record<string, number | string>): void => {
+  console.log(`\n## ${title}\n`)
+  console.log('| measure | value |\n|---|---|')
+  for (const [k, v] of Object.entries(record)) console.log(`| ${k} | ${typeof v === 'number' ? fmt(v) : v} |`)
+}
+
 const main = async (): Promise<void> => {
   const sizes = (values.items ?? ['10000', '100000']).map(Number)
   const runs = Number(values.runs)
-  console.log(`# Strata benchmarks\n\nmachine: ${os.cpus()[0]?.model ?? 'unknown'} x ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; medians of ${runs} runs`)
+  const cpu = os.cpus()
+  console.log(`# Strata benchmarks\n\nmachine: ${cpu[0]?.model ?? 'unknown'} x ${cpu.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; medians of ${runs} runs`)
   for (const n of sizes) {
-    if (values.only === 'layout') print(`Document layouts, N = ${n.toLocaleString('en')} items`, benchLayouts(n, runs))
-    if (!values.only || values.only === 'versions') print(`Versions, N = ${n.toLocaleString('en')} items`, benchVersions(n, runs))
+    const size = n.toLocaleString('en')
+    if (sections.includes('layout')) print(`Document layouts, N = ${size} items`, benchLayouts(n, runs))
+    if (sections.includes('versions')) print(`Versions, N = ${size} items`, benchVersions(n, runs))
+    if (sections.includes('sync')) printRecord(`Sync server, ${values.clients} clients, N = ${size} items`, await benchSync({ clients: Number(values.clients), items: n }))
+    if (sections.includes('browser')) printRecord(`Browser (Chromium, headless), N = ${size} items`, await benchBrowser({ items: n, runs: Math.min(runs, 5) }))
   }
 }
 
-void main()
+main().catch((e: unknown) => {
+  console.error(e)
+  process.exit(1)
+})
