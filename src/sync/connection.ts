@@ -25,6 +25,7 @@ export class Connection {
   #unsynced: number
   #listeners = new Set<Listener>()
   #everConnected = false
+  #failed = false
 
   constructor(
     readonly doc: Y.Doc,
@@ -34,9 +35,16 @@ export class Connection {
   ) {
     this.#unsynced = Number(localStorage.getItem(pendingKey(projectId)) ?? 0) || 0
     this.provider = new WebsocketProvider(`${origin}/sync`, projectId, doc, { params: { token }, disableBc: false })
+    if (!navigator.onLine) this.#state = 'offline'
     this.provider.on('status', ({ status }) => {
       if (status === 'connected') this.#everConnected = true
-      this.#set(status === 'connected' ? 'syncing' : status === 'connecting' && !this.#everConnected ? 'connecting' : 'offline')
+      // "Connecting" only for the first attempt; once an attempt failed, we are offline until one succeeds.
+      const first = !this.#everConnected && !this.#failed && navigator.onLine
+      this.#set(status === 'connected' ? 'syncing' : status === 'connecting' && first ? 'connecting' : 'offline')
+    })
+    this.provider.on('connection-error', () => {
+      this.#failed = true
+      if (!this.provider.wsconnected) this.#set('offline')
     })
     this.provider.on('sync', (synced: boolean) => {
       if (!synced) return
@@ -44,6 +52,7 @@ export class Connection {
       this.#set('online')
     })
     this.provider.on('connection-close', (event) => {
+      this.#failed = true
       if (event && AUTH_CODES.has(event.code)) {
         this.#reason = event.reason || (event.code === 4401 ? 'This link is not valid (anymore)' : 'This link may not open this project')
         this.provider.disconnect()
