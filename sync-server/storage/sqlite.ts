@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS updates (
 CREATE INDEX IF NOT EXISTS updates_by_room ON updates (room, seq);
 `
 
+/** The base row is merged too once the rows after it reach a tenth of its size. */
+const FULL_MERGE_RATIO = 10
+
 interface TokenDbRow {
   id: string
   project_id: string
@@ -45,7 +48,7 @@ export const openSqliteStorage = (file: string): Storage => {
     append: db.prepare<[string, Uint8Array]>('INSERT INTO updates (room, data) VALUES (?, ?)'),
     count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM updates WHERE room = ?'),
     rows: db.prepare<[string], { seq: number, data: Buffer }>('SELECT seq, data FROM updates WHERE room = ? ORDER BY seq'),
-    drop: db.prepare<[string, number]>('DELETE FROM updates WHERE room = ? AND seq <= ?'),
+    dropRange: db.prepare<[string, number, number]>('DELETE FROM updates WHERE room = ? AND seq >= ? AND seq <= ?'),
     addProject: db.prepare<[string, string, number]>('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)'),
     project: db.prepare<[string], { id: string, name: string, created_at: number }>('SELECT * FROM projects WHERE id = ?'),
     projects: db.prepare<[], { id: string, name: string, created_at: number }>('SELECT * FROM projects ORDER BY created_at, id'),
@@ -58,13 +61,20 @@ export const openSqliteStorage = (file: string): Storage => {
   }
 
   // One transaction, so a crash mid-compaction leaves either the old log or the merged row.
+  // Tiered: the big first row is left alone while the rows after it are small next to it,
+  // because merging a 100 MB base costs seconds of a blocked event loop for every room.
   const compact = db.transaction((room: string) => {
     const rows = q.rows.all(room)
-    const last = rows.at(-1)
-    if (last === undefined || rows.length < 2) return
+    const [base, ...tail] = rows
+    if (base === undefined || tail.length === 0) return
+    const tailBytes = tail.reduce((n, r) => n + r.data.byteLength, 0)
+    const parts = tailBytes * FULL_MERGE_RATIO >= base.data.byteLength ? rows : tail
+    const first = parts[0]
+    const last = parts.at(-1)
+    if (first === undefined || last === undefined || parts.length < 2) return
     // mergeUpdates only concatenates and dedupes structs: nothing is garbage-collected.
-    const merged = Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data)))
-    q.drop.run(room, last.seq)
+    const merged = Y.mergeUpdates(parts.map((r) => new Uint8Array(r.data)))
+    q.dropRange.run(room, first.seq, last.seq)
     q.append.run(room, merged)
   })
 

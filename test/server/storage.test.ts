@@ -39,6 +39,35 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
     await storage.close()
   })
 
+  test('leaves a big base row alone while the rows after it are small, then merges all', async () => {
+    const storage = open()
+    const doc = new Y.Doc({ gc: false })
+    const map = doc.getMap('items')
+    doc.transact(() => { for (let i = 0; i < 2000; i++) map.set(`base${i}`, 'x'.repeat(50)) })
+    await storage.appendUpdate('r', Y.encodeStateAsUpdate(doc))
+    const small: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => small.push(u))
+    for (let i = 0; i < 5; i++) map.set(`edit${i}`, i)
+    for (const u of small) await storage.appendUpdate('r', u)
+    await storage.compact('r')
+    const tiered = await storage.loadRoom('r')
+    expect(tiered.length).toBe(2)
+    const replay = new Y.Doc({ gc: false })
+    for (const u of tiered) Y.applyUpdate(replay, u)
+    expect(replay.getMap('items').toJSON()).toEqual(map.toJSON())
+    // Once the tail reaches a tenth of the base, everything becomes one row.
+    small.length = 0
+    doc.transact(() => { for (let i = 0; i < 400; i++) map.set(`big${i}`, 'y'.repeat(50)) })
+    for (const u of small) await storage.appendUpdate('r', u)
+    await storage.compact('r')
+    const all = await storage.loadRoom('r')
+    expect(all.length).toBe(1)
+    const again = new Y.Doc({ gc: false })
+    Y.applyUpdate(again, all[0]!)
+    expect(again.getMap('items').toJSON()).toEqual(map.toJSON())
+    await storage.close()
+  })
+
   test('stores projects and token hashes, and revokes tokens of the right project only', async () => {
     const storage = open()
     await storage.createProject({ id: 'p1', name: 'One', createdAt: 1 })
