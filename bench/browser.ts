@@ -69,12 +69,12 @@ const coldLoad = async (context: BrowserContext, link: string): Promise<number> 
 
 /** Picks a version in the sidebar and times, in the page, the change to the first frame showing its item count. */
 const openOldVersion = async (page: Page, versionName: string, expectedCount: number): Promise<number> => {
+  const picker = await page.getByRole('combobox', { name: 'Version', exact: true }).elementHandle()
   const ms = await page.evaluate(
-    ({ name, count }) =>
+    ({ select, name, count }) =>
       new Promise<number>((resolve, reject) => {
-        const select = [...document.querySelectorAll('select')].find((s) => s.labels?.[0]?.textContent?.trim() === 'Version' || s.getAttribute('aria-label') === 'Version')
-        const option = [...(select?.options ?? [])].find((o) => (o.textContent ?? '').trim().startsWith(`${name} —`))
-        if (!select || !option) return reject(new Error('No Version picker or no such option'))
+        const option = [...(select instanceof HTMLSelectElement ? select.options : [])].find((o) => (o.textContent ?? '').trim().startsWith(`${name} —`))
+        if (!(select instanceof HTMLSelectElement) || !option) return reject(new Error(`No version "${name}" in the Version picker`))
         const shows = (): boolean => {
           const banner = [...document.querySelectorAll('[role="status"]')].some((el) => /read-only/i.test(el.textContent ?? ''))
           const counted = [...document.querySelectorAll('body *')].some((el) => el.childElementCount === 0 && Number((el.textContent ?? '').replace(/[^\d]/g, '')) === count && /items?\s*$/.test(el.textContent ?? ''))
@@ -91,7 +91,7 @@ const openOldVersion = async (page: Page, versionName: string, expectedCount: nu
         select.dispatchEvent(new Event('change', { bubbles: true }))
         setTimeout(() => reject(new Error('The old version never showed')), 60_000)
       }),
-    { name: versionName, count: expectedCount },
+    { select: picker, name: versionName, count: expectedCount },
   )
   await page.getByRole('button', { name: 'Back to latest' }).click()
   await page.getByRole('status').filter({ hasText: /read-only/i }).waitFor({ state: 'detached' })

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { access, cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
@@ -48,14 +48,21 @@ const json = async <T>(response: Response, what: string): Promise<T> => {
   return (await response.json()) as T
 }
 
-/** Starts `sync-server/main.ts` with PORT=0, a fresh temp STRATA_DATA and a known admin token. */
+/** Starts `sync-server/main.ts` with PORT=0, a fresh temp STRATA_DATA, a copy of `dist/` and a known admin token. */
 export const startServer = async (env: Record<string, string> = {}): Promise<StrataServer> => {
+  const built = path.join(ROOT, 'dist', 'index.html')
+  await access(built).catch(() => {
+    throw new Error(`${built} is missing: run \`npx vite build\` before the browser tests`)
+  })
   const dataDir = await mkdtemp(path.join(tmpdir(), 'strata-e2e-'))
+  // A private copy of the built app, so a rebuild while the tests run cannot pull files from under them.
+  const staticDir = path.join(dataDir, 'app')
+  await cp(path.join(ROOT, 'dist'), staticDir, { recursive: true })
   const adminToken = `admin-${crypto.randomUUID()}`
   const output: string[] = []
   const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STRATA_DATA: dataDir, STRATA_ADMIN_TOKEN: adminToken, ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STRATA_DATA: dataDir, STRATA_ADMIN_TOKEN: adminToken, STRATA_STATIC: staticDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.on('error', (error) => output.push(String(error)))

@@ -1,4 +1,5 @@
 import { expect } from 'vitest'
+import type { Page } from 'playwright-core'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import { writeUpdate } from 'y-protocols/sync'
@@ -22,6 +23,21 @@ const captureSockets = (): void => {
   }
 }
 
+/** Opens the app in `page` and sends raw bytes on the app's own sync websocket. */
+const sendOnAppLink = async (page: Page, link: string, message: number[]): Promise<boolean> => {
+  await page.addInitScript(captureSockets)
+  await page.goto(link)
+  await page.getByRole('grid', { name: 'Items', exact: true }).waitFor()
+  const sent = await page.waitForFunction((bytes) => {
+    const sockets = (window as unknown as { strataSockets?: WebSocket[] }).strataSockets ?? []
+    const open = sockets.find((socket) => socket.readyState === WebSocket.OPEN && socket.url.includes('/sync'))
+    if (!open) return false
+    open.send(new Uint8Array(bytes))
+    return true
+  }, message)
+  return (await sent.jsonValue()) === true
+}
+
 test('a viewer link shows the project but cannot change it, not even by forcing a write', async ({ server, people }) => {
   const seeded = await seedProject(server, { name: 'Look only', items: 6, versions: ['Baseline'] })
   const viewerToken = await server.createToken(seeded.id, seeded.token, 'viewer')
@@ -38,6 +54,11 @@ test('a viewer link shows the project but cannot change it, not even by forcing 
   expect(boxes).toHaveLength(3)
   expect(await present(vic.editControls())).toBe(0)
   expect(await view.root.getByRole('button', { name: /^Remove tag / }).count()).toBe(0)
+  await view.close()
+  await vic.history.show()
+  await seen(vic.history.row('Baseline'))
+  expect(await vic.page.getByRole('button', { name: /^(Restore|Delete)$/ }).count()).toBe(0)
+  await vic.openItem(ITEM)
 
   // The Delete key on a box does nothing (whether or not a viewer can select one).
   await view.selectBox(0).catch(() => undefined)
@@ -63,18 +84,8 @@ test('a viewer link shows the project but cannot change it, not even by forcing 
 
     // A fresh page of Vic's, whose sockets are captured, sends it on the app's link.
     const page = await vicPerson.context.newPage()
-    await page.addInitScript(captureSockets)
     await vic.page.close()
-    await page.goto(server.link(seeded.id, viewerToken))
-    await page.getByRole('grid', { name: 'Items', exact: true }).waitFor()
-    const sent = await page.waitForFunction((bytes) => {
-      const sockets = (window as unknown as { strataSockets?: WebSocket[] }).strataSockets ?? []
-      const open = sockets.find((socket) => socket.readyState === WebSocket.OPEN && socket.url.includes('/sync'))
-      if (!open) return false
-      open.send(new Uint8Array(bytes))
-      return true
-    }, message)
-    expect(await sent.jsonValue()).toBe(true)
+    expect(await sendOnAppLink(page, server.link(seeded.id, viewerToken), message)).toBe(true)
 
     // Barrier: a later owner edit reaches everyone; the forged one, sent earlier, must not have.
     const adaView = await ada.openItem(ITEM)
@@ -84,6 +95,14 @@ test('a viewer link shows the project but cannot change it, not even by forcing 
     expect(labelId && m.labels.has(labelId)).toBe(true)
     expect(await adaView.text()).not.toContain('forged-by-viewer')
     expect(await adaView.boxIds()).toEqual(boxes)
+
+    // Control: the same bytes from an editor's page do change the project, so the message was well-formed.
+    const editorToken = await server.createToken(seeded.id, seeded.token, 'editor')
+    const eve = await people.open('Eve', server.link(seeded.id, editorToken))
+    const evePage = await eve.context.newPage()
+    await eve.project.page.close()
+    expect(await sendOnAppLink(evePage, server.link(seeded.id, editorToken), message)).toBe(true)
+    await expect.poll(() => m.tags.has(tagKey(itemId, 'forged-by-viewer'))).toBe(true)
   } finally {
     owner.close()
   }
