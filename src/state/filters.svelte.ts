@@ -6,31 +6,30 @@ import { observing } from './observe.ts'
 
 export type LabelFilter = 'any' | 'with' | 'without'
 
-/** What each item carries, for filtering: its label classes and its tags. */
-interface Facets {
-  classes: Map<ItemId, Set<ClassId>>
-  tags: Map<ItemId, Set<string>>
-  allTags: string[]
-}
-
-const buildFacets = (doc: Y.Doc): Facets => {
-  const classes = new Map<ItemId, Set<ClassId>>()
-  const tags = new Map<ItemId, Set<string>>()
+/** The label classes on each item: built only while a class or labels filter is on. */
+const classesByItem = (doc: Y.Doc): Map<ItemId, Set<ClassId>> => {
+  const out = new Map<ItemId, Set<ClassId>>()
   for (const [, label] of recordsOf(doc, 'labels')) {
-    let set = classes.get(label.itemId)
-    if (!set) classes.set(label.itemId, (set = new Set()))
+    let set = out.get(label.itemId)
+    if (!set) out.set(label.itemId, (set = new Set()))
     set.add(label.classId)
   }
+  return out
+}
+
+/** The tags on each item and every tag in use (the tag map is small next to the labels). */
+const tagsByItem = (doc: Y.Doc): { byItem: Map<ItemId, Set<string>>; all: string[] } => {
+  const byItem = new Map<ItemId, Set<string>>()
   const all = new Set<string>()
   for (const [key] of recordsOf(doc, 'tags')) {
     const ref = parseTagKey(key)
     if (!ref) continue
-    let set = tags.get(ref.itemId)
-    if (!set) tags.set(ref.itemId, (set = new Set()))
+    let set = byItem.get(ref.itemId)
+    if (!set) byItem.set(ref.itemId, (set = new Set()))
     set.add(ref.tag)
     all.add(ref.tag)
   }
-  return { classes, tags, allTags: [...all].sort((a, b) => a.localeCompare(b)) }
+  return { byItem, all: [...all].sort((a, b) => a.localeCompare(b)) }
 }
 
 /**
@@ -51,19 +50,23 @@ export class ItemFilters {
     this.#tagsChanged = observing(m.tags as Y.AbstractType<unknown>)
   }
 
-  #facets: Facets | null = $derived.by(() => {
+  #classes = $derived.by(() => {
     const doc = this.project.doc
-    if (!doc) return null
-    if (doc === this.project.live) {
-      this.#labelsChanged()
-      this.#tagsChanged()
-    }
-    return buildFacets(doc)
+    if (!doc) return new Map<ItemId, Set<ClassId>>()
+    if (doc === this.project.live) this.#labelsChanged()
+    return classesByItem(doc)
+  })
+
+  #tags = $derived.by(() => {
+    const doc = this.project.doc
+    if (!doc) return { byItem: new Map<ItemId, Set<string>>(), all: [] }
+    if (doc === this.project.live) this.#tagsChanged()
+    return tagsByItem(doc)
   })
 
   /** Every tag used in the project (or the version shown). */
   get allTags(): string[] {
-    return this.#facets?.allTags ?? []
+    return this.#tags.all
   }
 
   get active(): boolean {
@@ -83,15 +86,15 @@ export class ItemFilters {
     const text = this.search.trim().toLowerCase()
     const { classId, tag, labels } = this
     if (!text && !classId && !tag && labels === 'any') return items
-    const facets = classId || tag || labels !== 'any' ? this.#facets : null
+    const byClass = classId || labels !== 'any' ? this.#classes : null
+    const byTag = tag ? this.#tags.byItem : null
     return items.filter((item) => {
       if (text && !item.name.toLowerCase().includes(text)) return false
-      if (!facets) return true
-      const classes = facets.classes.get(item.id)
+      const classes = byClass?.get(item.id)
       if (labels === 'with' && !classes) return false
       if (labels === 'without' && classes) return false
       if (classId && !classes?.has(classId)) return false
-      if (tag && !facets.tags.get(item.id)?.has(tag)) return false
+      if (byTag && !byTag.get(item.id)?.has(tag)) return false
       return true
     })
   })
