@@ -22,6 +22,7 @@ export class BlobStore {
   #listeners = new Set<Listener>()
   #pending = 0
   #flushing = false
+  #again = false
 
   constructor(
     readonly projectId: string,
@@ -78,8 +79,12 @@ export class BlobStore {
 
   /** Uploads what the outbox holds; stops at the first network failure and tries again next time. */
   async flush(): Promise<void> {
-    if (this.#flushing) return
+    if (this.#flushing) {
+      this.#again = true
+      return
+    }
     this.#flushing = true
+    this.#again = false
     try {
       const db = await this.#db
       const keys = await request<IDBValidKey[]>(db, OUTBOX, 'readonly', (s) => s.getAllKeys())
@@ -92,9 +97,12 @@ export class BlobStore {
       }
     } catch {
       // offline or refused: the outbox keeps the rest for the next flush
+      this.#again = false
     } finally {
       this.#flushing = false
     }
+    // Files added while this flush ran go up now rather than at the next timer.
+    if (this.#again) await this.flush()
   }
 
   async #countPending(): Promise<void> {
