@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import * as Y from 'yjs'
+import { createProject } from '../src/domain/index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
 import { BLOB_HASH, type BlobStore } from './blobs.ts'
@@ -74,6 +76,8 @@ const projects = async (deps: HttpDeps, who: Principal, method: string, req: Inc
   const name = typeof body.name === 'string' ? body.name.trim() : ''
   if (name === '' || name.length > 200) throw new HttpError(400, 'name must be a non-empty string of at most 200 characters')
   const row = { id: randomUUID(), name, createdAt: Date.now() }
+  // The document starts with its schema and name, so every client shows the same name.
+  await deps.storage.appendUpdate(row.id, Y.encodeStateAsUpdate(createProject({ name })))
   await deps.storage.createProject(row)
   const { token, row: tokenRow } = await issueToken(deps.storage, row.id, 'owner')
   json(res, 201, { ...row, token, tokenId: tokenRow.id })

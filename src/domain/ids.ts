@@ -5,8 +5,17 @@ export type ClassId = string & { readonly __brand: 'ClassId' }
 export type RunId = string & { readonly __brand: 'RunId' }
 export type VersionId = string & { readonly __brand: 'VersionId' }
 
+/** A version-4 UUID from `getRandomValues`, for pages served over plain http (no randomUUID). */
+const uuidFromRandomValues = (): string => {
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
 /** A random id; records are keyed by these so concurrent creates never collide. */
-export const newId = <T extends string>(): T => crypto.randomUUID() as T
+export const newId = <T extends string>(): T => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : uuidFromRandomValues()) as T
 
 /** The person acting: kept with every record they create. */
 export interface Actor {

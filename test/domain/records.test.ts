@@ -32,6 +32,21 @@ describe('project', () => {
   })
 })
 
+describe('ids', () => {
+  it('are UUIDs even where randomUUID is missing (a page over plain http)', () => {
+    // Shadows the prototype's method on the instance, as an insecure context leaves it out.
+    Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true })
+    try {
+      const ids = new Set(Array.from({ length: 100 }, () => D.newId<D.ItemId>()))
+      expect(ids.size).toBe(100)
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    } finally {
+      Reflect.deleteProperty(crypto, 'randomUUID')
+    }
+    expect(typeof crypto.randomUUID).toBe('function')
+  })
+})
+
 describe('records', () => {
   it('adds classes, items, labels, tags and runs that readProject shows', () => {
     const { doc, cls, item } = setup()

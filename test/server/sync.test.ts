@@ -5,6 +5,7 @@ import {
   type Client, connectClient, content, converged, createProject, startTestServer, synced, waitFor,
 } from './harness.ts'
 import path from 'node:path'
+import { readProject } from '../../src/domain/index.ts'
 
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -16,6 +17,15 @@ const track = (c: Client): Client => {
 }
 
 describe('sync', () => {
+  test('a project created over REST starts with its name and schema in the document', async () => {
+    const server = await startTestServer()
+    cleanup.push(() => server.close())
+    const { id, token } = await createProject(server.url, 'Traffic signs')
+    const a = track(connectClient(server.url, id, token))
+    await synced(a)
+    expect(readProject(a.doc).meta).toMatchObject({ name: 'Traffic signs', schema: 1 })
+  })
+
   test('two clients converge, and a client that edited offline merges on reconnect', async () => {
     const server = await startTestServer()
     cleanup.push(() => server.close())
