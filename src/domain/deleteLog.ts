@@ -3,9 +3,8 @@ import * as Y from 'yjs'
 type DeleteItem = Y.Snapshot['ds']['clients'] extends Map<number, Array<infer D>> ? D : never
 
 interface DeleteLog {
+  /** Per client: sorted, merged ranges. */
   clients: Map<number, DeleteItem[]>
-  /** Clients whose list got ranges since it was last sorted and merged. */
-  dirty: Set<number>
   /** Clients whose list is shared with the cached snapshot and must be copied before a change. */
   shared: Set<number>
   snapshot: Y.Snapshot | null
@@ -13,19 +12,34 @@ interface DeleteLog {
 
 const logs = new WeakMap<Y.Doc, DeleteLog>()
 
-/** Sorts and merges ranges into a new list, leaving the (possibly shared) input untouched. */
-const sortAndMerge = (list: readonly DeleteItem[]): DeleteItem[] => {
-  const sorted = [...list].sort((a, b) => a.clock - b.clock)
-  const out: DeleteItem[] = []
-  for (const next of sorted) {
-    const last = out[out.length - 1]
-    if (last && last.clock + last.len >= next.clock) {
-      out[out.length - 1] = { clock: last.clock, len: Math.max(last.len, next.clock + next.len - last.clock) } as DeleteItem
-    } else {
-      out.push(next)
-    }
+const range = (clock: number, len: number): DeleteItem => ({ clock, len }) as DeleteItem
+
+/** Index of the first range that ends at or after `clock` (binary search). */
+const firstEndingFrom = (list: readonly DeleteItem[], clock: number): number => {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const r = list[mid] as DeleteItem
+    if (r.clock + r.len < clock) lo = mid + 1
+    else hi = mid
   }
-  return out
+  return lo
+}
+
+/** Inserts one range into a sorted, merged list, merging with the ranges it touches. */
+const insert = (list: DeleteItem[], clock: number, len: number): void => {
+  let start = clock
+  let end = clock + len
+  const from = firstEndingFrom(list, start)
+  let to = from
+  while (to < list.length && (list[to] as DeleteItem).clock <= end) {
+    const r = list[to] as DeleteItem
+    start = Math.min(start, r.clock)
+    end = Math.max(end, r.clock + r.len)
+    to++
+  }
+  list.splice(from, to - from, range(start, end - start))
 }
 
 const record = (log: DeleteLog, tr: Y.Transaction): void => {
@@ -34,9 +48,8 @@ const record = (log: DeleteLog, tr: Y.Transaction): void => {
     if (items.length === 0) return
     let list = log.clients.get(client) ?? []
     if (log.shared.delete(client)) list = [...list]
-    for (const d of items) list.push({ clock: d.clock, len: d.len } as DeleteItem)
+    for (const d of items) insert(list, d.clock, d.len)
     log.clients.set(client, list)
-    log.dirty.add(client)
   })
 }
 
@@ -49,8 +62,8 @@ export const trackDeletes = (doc: Y.Doc): DeleteLog => {
   const existing = logs.get(doc)
   if (existing) return existing
   const initial = Y.createDeleteSetFromStructStore(doc.store)
-  const log: DeleteLog = { clients: new Map(), dirty: new Set(), shared: new Set(), snapshot: null }
-  initial.clients.forEach((items, client) => log.clients.set(client, items.map((d) => ({ clock: d.clock, len: d.len }) as DeleteItem)))
+  const log: DeleteLog = { clients: new Map(), shared: new Set(), snapshot: null }
+  initial.clients.forEach((items, client) => log.clients.set(client, items.map((d) => range(d.clock, d.len))))
   doc.on('afterTransaction', (tr: Y.Transaction) => record(log, tr))
   logs.set(doc, log)
   return log
@@ -65,8 +78,6 @@ export const trackDeletes = (doc: Y.Doc): DeleteLog => {
 export const currentSnapshot = (doc: Y.Doc): Y.Snapshot => {
   const log = trackDeletes(doc)
   if (log.snapshot) return log.snapshot
-  for (const client of log.dirty) log.clients.set(client, sortAndMerge(log.clients.get(client) ?? []))
-  log.dirty.clear()
   const ds = Y.createDeleteSet()
   log.clients.forEach((items, client) => {
     ds.clients.set(client, items)
