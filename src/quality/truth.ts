@@ -1,0 +1,47 @@
+import type * as Y from 'yjs'
+import { type ItemId, type ProjectJson, listItems, readItem } from '../domain/index.ts'
+import type { Detection, GroundTruth, TruthBox } from './index.ts'
+
+/** The ground truth of a materialised project: every item and every label. */
+export const truthOf = (project: ProjectJson): GroundTruth => ({
+  items: project.items.map((i) => i.id),
+  boxes: project.items.flatMap((i) => i.labels.map((l) => ({ itemId: i.id, classId: l.classId, bbox: l.bbox }))),
+})
+
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
+
+/**
+ * The ground truth of a document (live or an opened version), read item by item in chunks
+ * with a pause between them, so a big project never holds the main thread for long.
+ */
+export const collectTruth = async (doc: Y.Doc, onProgress?: (done: number, total: number) => void, chunk = 2_000): Promise<GroundTruth> => {
+  const items = listItems(doc).map((i) => i.id)
+  const boxes: TruthBox[] = []
+  for (let start = 0; start < items.length; start += chunk) {
+    for (const id of items.slice(start, start + chunk)) {
+      for (const l of readItem(doc, id as ItemId)?.labels ?? []) boxes.push({ itemId: id, classId: l.classId, bbox: l.bbox })
+    }
+    onProgress?.(Math.min(items.length, start + chunk), items.length)
+    await nextTask()
+  }
+  return { items, boxes }
+}
+
+const isBox = (v: unknown): v is [number, number, number, number] => Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n))
+
+/**
+ * Predictions from a COCO results file (`image_id` = item id, `category_id` = class id).
+ * Rows of another shape are counted in `skipped`, not guessed at.
+ */
+export const detectionsOf = (json: unknown): { detections: Detection[]; skipped: number } => {
+  const detections: Detection[] = []
+  let skipped = 0
+  for (const row of Array.isArray(json) ? (json as unknown[]) : []) {
+    const r = (row ?? {}) as Record<string, unknown>
+    const ok = (typeof r.image_id === 'string' || typeof r.image_id === 'number') && (typeof r.category_id === 'string' || typeof r.category_id === 'number')
+    if (ok && isBox(r.bbox) && typeof r.score === 'number' && Number.isFinite(r.score)) {
+      detections.push({ itemId: String(r.image_id), classId: String(r.category_id), bbox: r.bbox, score: r.score })
+    } else skipped++
+  }
+  return { detections, skipped }
+}
