@@ -1,0 +1,11 @@
+/** Data in and out: COCO ground truth, COCO results as prediction runs, image headers. Pure TS. */
+export * from './result.ts'
+export { MAX_IMPORT_BYTES, checkSize, parseJsonText } from './json.ts'
+export { sha256Hex, hashText } from './hash.ts'
+export { parseCoco, type CocoDataset, type CocoImage, type CocoCategory, type CocoAnnotation, type CocoId } from './coco.ts'
+export { planCocoImport, applyCocoImport, describeReport, type CocoPlan, type ImportReport } from './cocoImport.ts'
+export { toCoco, toCocoResults, type CocoResult } from './cocoExport.ts'
+export { preparePredictions, readRunBlob, runText, describePredictions, type StoredPrediction, type PredictionsReport } from './predictions.ts'
+export { importRun, type SaveBlob } from './runImport.ts'
+export { imageInfo, type ImageInfo } from './imageSize.ts'
+export { applyAtomically } from './atomic.ts'
