@@ -4,6 +4,7 @@ import { createProject } from '../src/domain/index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
 import { BLOB_HASH, type BlobStore } from './blobs.ts'
+import { exportProject } from './export.ts'
 import { renderMetrics } from './metrics.ts'
 import type { Rooms } from './registry.ts'
 import type { RoomDeps } from './rooms.ts'
@@ -58,6 +59,7 @@ const route = async (deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   if (sub === undefined) return project(deps, who, projectId, method, res)
   if (sub === 'tokens') return tokens(deps, who, projectId, parts[4], method, req, res)
   if (sub === 'blobs') return blobs(deps, who, projectId, parts[4], method, req, res)
+  if (sub === 'export' && parts.length === 4) return exportRoute(deps, who, projectId, method, req, res)
   throw new HttpError(404, 'not found')
 }
 
@@ -152,6 +154,19 @@ const putBlob = async (deps: HttpDeps, who: Principal, projectId: string, hash: 
   const refusal = await deps.blobs.write(projectId, hash, req, deps.config.maxBlobBytes)
   if (refusal !== null) throw new HttpError(refusal.status, refusal.reason)
   json(res, 201, { sha256: hash, stored: true })
+}
+
+const exportRoute = async (deps: HttpDeps, who: Principal, projectId: string, method: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  if (method !== 'GET') throw new HttpError(405, 'method not allowed')
+  await authorise(deps, who, projectId, 'read')
+  const answer = await exportProject(deps.rooms, projectId, new URL(req.url ?? '/', 'http://localhost').searchParams)
+  if (answer.status !== 200) throw new HttpError(answer.status, answer.error)
+  const text = JSON.stringify(answer.body)
+  res.writeHead(200, {
+    'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store',
+    'Content-Disposition': `attachment; filename="${answer.filename}"`,
+  })
+  res.end(text)
 }
 
 const authorise = async (deps: HttpDeps, who: Principal, projectId: string, action: Action) => {
