@@ -30,14 +30,16 @@ export const iou = (a: BBox, b: BBox): number => {
 
 /**
  * One class's predictions, best first, each with the ground truths of the same item it
- * overlaps: computed once, then matched at every IoU threshold.
+ * overlaps (compressed rows: prediction i's overlaps are `truth`/`iou` from `start[i]` to
+ * `start[i + 1]`): computed once, then matched at every IoU threshold.
  */
 export interface ClassCase {
   truths: number
   /** Scores, best first (ties keep input order, as COCO's stable sort does). */
   scores: Float64Array
-  /** For prediction i: indices into the class's ground truths and the IoU with each. */
-  overlaps: Array<{ truth: Int32Array; iou: Float64Array }>
+  start: Int32Array
+  truth: Int32Array
+  iou: Float64Array
 }
 
 /** Builds the matching problem of one class from its ground truths and predictions. */
@@ -50,13 +52,21 @@ export const classCase = (truths: TruthBox[], predictions: Detection[]): ClassCa
   })
   const order = predictions.map((_, i) => i).sort((a, b) => (predictions[b] as Detection).score - (predictions[a] as Detection).score || a - b)
   const scores = new Float64Array(order.length)
-  const overlaps = order.map((p, rank) => {
+  const start = new Int32Array(order.length + 1)
+  const truth: number[] = []
+  const overlap: number[] = []
+  order.forEach((p, rank) => {
     const d = predictions[p] as Detection
     scores[rank] = d.score
-    const candidates = (byItem.get(d.itemId) ?? []).map((t) => [t, iou(d.bbox, (truths[t] as TruthBox).bbox)] as const).filter(([, v]) => v > 0)
-    return { truth: Int32Array.from(candidates, ([t]) => t), iou: Float64Array.from(candidates, ([, v]) => v) }
+    for (const t of byItem.get(d.itemId) ?? []) {
+      const v = iou(d.bbox, (truths[t] as TruthBox).bbox)
+      if (v <= 0) continue
+      truth.push(t)
+      overlap.push(v)
+    }
+    start[rank + 1] = truth.length
   })
-  return { truths: truths.length, scores, overlaps }
+  return { truths: truths.length, scores, start, truth: Int32Array.from(truth), iou: Float64Array.from(overlap) }
 }
 
 /**
@@ -66,19 +76,22 @@ export const classCase = (truths: TruthBox[], predictions: Detection[]): ClassCa
  */
 export const matchAt = (c: ClassCase, threshold: number): Uint8Array => {
   const taken = new Uint8Array(c.truths)
-  const hits = new Uint8Array(c.overlaps.length)
-  c.overlaps.forEach((o, rank) => {
+  const hits = new Uint8Array(c.scores.length)
+  for (let rank = 0; rank < hits.length; rank++) {
     let best = -1
     let bestIou = threshold - IOU_EPSILON
-    for (let k = 0; k < o.truth.length; k++) {
-      const t = o.truth[k] as number
-      const v = o.iou[k] as number
-      if (!taken[t] && v >= bestIou) [best, bestIou] = [t, v]
+    for (let k = c.start[rank] as number; k < (c.start[rank + 1] as number); k++) {
+      const t = c.truth[k] as number
+      const v = c.iou[k] as number
+      if (!taken[t] && v >= bestIou) {
+        best = t
+        bestIou = v
+      }
     }
     if (best >= 0) {
       taken[best] = 1
       hits[rank] = 1
     }
-  })
+  }
   return hits
 }
