@@ -10,6 +10,8 @@ import { connectReplica } from '../test/e2e/seed.ts'
 /** What the page records for the bench: set up before any app code runs. */
 interface Probe {
   firstGridPaint?: number
+  /** When the app's HTML was parsed and its scripts ran (navigation timing), for the breakdown. */
+  domContentLoaded?: number
 }
 
 /**
@@ -22,7 +24,13 @@ const installProbe = (): void => {
   const observer = new MutationObserver(() => {
     if (probe.firstGridPaint !== undefined || !document.querySelector('[role="grid"] [role="gridcell"]')) return
     observer.disconnect()
-    requestAnimationFrame(() => setTimeout(() => (probe.firstGridPaint = performance.now()), 0))
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        probe.firstGridPaint = performance.now()
+        const nav = performance.getEntriesByType('navigation')[0]
+        probe.domContentLoaded = nav instanceof PerformanceNavigationTiming ? nav.domContentLoadedEventEnd : undefined
+      }, 0),
+    )
   })
   observer.observe(document, { childList: true, subtree: true })
 }
@@ -57,14 +65,18 @@ const waitForCount = async (page: Page, expected: number, timeoutMs: number): Pr
 }
 
 /** Cold load: a new tab of a context whose IndexedDB already holds the project, to first grid paint. */
-const coldLoad = async (context: BrowserContext, link: string): Promise<number> => {
+const coldLoad = async (context: BrowserContext, link: string): Promise<{ paint: number; domContentLoaded: number }> => {
   const page = await context.newPage()
   await page.addInitScript(installProbe)
   await page.goto(link)
-  const handle = await page.waitForFunction(() => (window as unknown as { strataBench: Probe }).strataBench.firstGridPaint, undefined, { timeout: NAME_KEY_WAIT })
-  const ms = Number(await handle.jsonValue())
+  const handle = await page.waitForFunction(() => {
+    const probe = (window as unknown as { strataBench: Probe }).strataBench
+    return probe.firstGridPaint === undefined ? undefined : { paint: probe.firstGridPaint, domContentLoaded: probe.domContentLoaded ?? Number.NaN }
+  }, undefined, { timeout: NAME_KEY_WAIT })
+  const times = await handle.jsonValue()
   await page.close()
-  return ms
+  if (!times) throw new Error('The probe recorded no first grid paint')
+  return times
 }
 
 /** Picks a version in the sidebar and times, in the page, the change to the first frame showing its item count. */
@@ -96,6 +108,16 @@ const openOldVersion = async (page: Page, versionName: string, expectedCount: nu
   await page.getByRole('button', { name: 'Back to latest' }).click()
   await page.getByRole('status').filter({ hasText: /read-only/i }).waitFor({ state: 'detached' })
   return ms
+}
+
+/** JS heap of the tab after a collection, in MB (Chrome DevTools Protocol). */
+const heapMB = async (context: BrowserContext, page: Page): Promise<number> => {
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Performance.enable')
+  await cdp.send('HeapProfiler.collectGarbage')
+  const { metrics } = await cdp.send('Performance.getMetrics')
+  await cdp.detach()
+  return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN) / 1e6
 }
 
 /** Scrolls the grid programmatically for `seconds`, counting animation frames. */
@@ -151,6 +173,8 @@ export async function benchBrowser(opts: { items: number; runs?: number }): Prom
     seeder.close()
 
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    // tsx keeps function names with a `__name` helper that page functions carry along.
+    await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn' })
     const link = server.link(id, token)
     const first = await context.newPage()
     const firstStart = performance.now()
@@ -160,13 +184,14 @@ export async function benchBrowser(opts: { items: number; runs?: number }): Prom
     await first.getByTestId('sync-status').filter({ hasText: /^\s*Online/ }).waitFor({ timeout: 300_000 })
     await first.close()
 
-    const cold: number[] = []
+    const cold: Array<{ paint: number; domContentLoaded: number }> = []
     for (let r = 0; r < runs + 1; r++) cold.push(await coldLoad(context, link))
     cold.shift()
 
     const page = await context.newPage()
     await openProject(page, link)
     await waitForCount(page, itemCount, 300_000)
+    const heap = await heapMB(context, page)
     const open: number[] = []
     for (let r = 0; r < runs; r++) {
       const v = 1 + ((r * 7) % (ref.versions.length - 1))
@@ -184,9 +209,11 @@ export async function benchBrowser(opts: { items: number; runs?: number }): Prom
       versions: ref.versions.length,
       'document bytes': update.byteLength,
       'first visit, server to full count (ms)': Math.round(firstVisit),
-      'cold load from IndexedDB to first grid paint (ms)': Math.round(median(cold)),
+      'cold load from IndexedDB to first grid paint (ms)': Math.round(median(cold.map((c) => c.paint))),
+      'cold load: of which until DOMContentLoaded (ms)': Math.round(median(cold.map((c) => c.domContentLoaded))),
       'open an old version to first grid paint (ms)': Math.round(median(open)),
       'grid scrolling (fps)': Math.round(median(scrolls.map((s) => s.fps)) * 10) / 10,
+      'memory of the open project, JS heap (MB)': Math.round(heap),
       'grid scrolling, worst frame (ms)': Math.round(median(scrolls.map((s) => s.worstFrameMs))),
       runs,
     }

@@ -33,7 +33,14 @@ export const connectReplica = async (server: StrataServer, projectId: string, to
     disableBc: true,
   })
   await waitFor(() => provider.synced, `project ${projectId} to sync`)
-  return { doc, provider, close: () => provider.destroy() }
+  return {
+    doc,
+    provider,
+    close: () => {
+      provider.destroy()
+      doc.destroy() // also stops the awareness timer, which would keep a Node process alive
+    },
+  }
 }
 
 /** A small PNG of `width` x `height`: a colored rectangle on a light background. */
