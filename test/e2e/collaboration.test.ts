@@ -5,7 +5,7 @@ import { itemName, seedProject } from './seed.ts'
 const ITEM = itemName(1)
 
 test('two people editing at once see each other and each other’s changes live', async ({ server, people }) => {
-  const seeded = await seedProject(server, { name: 'Together', items: 10 })
+  const seeded = await seedProject(server, { name: 'Together', items: 10, versions: ['Baseline'] })
   const editorToken = await server.createToken(seeded.id, seeded.token, 'editor')
   const ada = (await people.open('Ada', server.link(seeded.id, seeded.token))).project
   const ben = (await people.open('Ben', server.link(seeded.id, editorToken))).project
@@ -36,6 +36,12 @@ test('two people editing at once see each other and each other’s changes live'
   const order = await adaView.boxes.evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-label-id')))
   await adaView.deleteBox(order.indexOf(bensBox))
   await expect.poll(() => benView.boxIds()).toEqual(before)
+
+  // Presence says which version each person looks at.
+  await seen(ben.sidebar.person('Ada').filter({ hasText: 'Latest' }))
+  await adaView.close()
+  await ada.sidebar.openVersion('Baseline')
+  await seen(ben.sidebar.person('Ada').filter({ hasText: 'Baseline' }))
   expect(await ada.alerts.count()).toBe(0)
   expect(await ben.alerts.count()).toBe(0)
 })
