@@ -8,7 +8,8 @@ test('two people editing at once see each other and each other’s changes live'
   const seeded = await seedProject(server, { name: 'Together', items: 10, versions: ['Baseline'] })
   const editorToken = await server.createToken(seeded.id, seeded.token, 'editor')
   const ada = (await people.open('Ada', server.link(seeded.id, seeded.token))).project
-  const ben = (await people.open('Ben', server.link(seeded.id, editorToken))).project
+  const benPerson = await people.open('Ben', server.link(seeded.id, editorToken))
+  const ben = benPerson.project
 
   // Presence: each sees the other in `People here`.
   await seen(ada.sidebar.person('Ben'))
@@ -44,4 +45,8 @@ test('two people editing at once see each other and each other’s changes live'
   await seen(ben.sidebar.person('Ada').filter({ hasText: 'Baseline' }))
   expect(await ada.alerts.count()).toBe(0)
   expect(await ben.alerts.count()).toBe(0)
+
+  // Ben closes his browser: he is no longer listed as here.
+  await benPerson.context.close()
+  await ada.sidebar.person('Ben').waitFor({ state: 'detached' })
 })

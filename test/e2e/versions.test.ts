@@ -41,6 +41,14 @@ test('a version keeps the project as it was; work on latest survives viewing, di
   expect(await view.removeTagButton(TAG).count()).toBe(0)
   await view.close()
 
+  // The version is in the URL: a reload (or a shared link) opens the same old version.
+  await project.reload('Ada')
+  await seen(project.readOnlyBanner)
+  expect(await present(project.editControls())).toBe(0)
+  view = await project.openItem(ITEM)
+  expect(await view.boxIds()).toEqual([...original].sort())
+  await view.close()
+
   // Back to latest: the outstanding work is intact.
   await project.backToLatest()
   expect(project.page.url()).not.toMatch(/[?&]version=/)
