@@ -4,6 +4,8 @@ import { benchVersions, type Row } from './versions.ts'
 import { benchLayouts } from './layout.ts'
 import { benchSync } from './sync.ts'
 import { benchBrowser } from './browser.ts'
+import { benchImport } from './io.ts'
+import { benchMetrics } from './quality.ts'
 import { fmt } from './stats.ts'
 
 const { values } = parseArgs({
@@ -15,7 +17,7 @@ const { values } = parseArgs({
   },
 })
 
-const sections = values.only ?? ['versions', 'sync', 'browser']
+const sections = values.only ?? ['versions', 'sync', 'browser', 'io', 'quality']
 
 const print = (title: string, rows: Row[]): void => {
   console.log(`\n## ${title}\n`)
@@ -44,6 +46,8 @@ const main = async (): Promise<void> => {
     if (sections.includes('layout')) print(`Document layouts, N = ${size} items`, benchLayouts(n, runs))
     if (sections.includes('versions')) print(`Versions, N = ${size} items`, benchVersions(n, runs))
     if (sections.includes('sync')) printRecord(`Sync server, ${values.clients} clients, N = ${size} items`, await benchSync({ clients: Number(values.clients), items: n }))
+    if (sections.includes('io')) printRecord(`Import, N = ${size} items`, await benchImport({ items: n, runs: Math.min(runs, 3) }))
+    if (sections.includes('quality')) printRecord(`Model quality, N = ${size} items`, benchMetrics({ items: n, runs: Math.min(runs, 5) }))
     if (sections.includes('browser')) printRecord(`Browser (Chromium, headless), N = ${size} items`, await benchBrowser({ items: n, runs: Math.min(runs, 5) }))
   }
 }
