@@ -43,9 +43,9 @@ export class BlobStore {
     return () => this.#listeners.delete(fn)
   }
 
-  /** Saves a file locally under its hash and queues it for upload; answers the hash. */
-  async add(blob: Blob): Promise<string> {
-    const sha = await sha256Hex(await blob.arrayBuffer())
+  /** Saves a file locally under its hash (computed here unless a worker already did) and queues it for upload. */
+  async add(blob: Blob, known?: string): Promise<string> {
+    const sha = known ?? (await sha256Hex(await blob.arrayBuffer()))
     const db = await this.#db
     await request(db, BLOBS, 'readwrite', (s) => s.put(blob, sha))
     await request(db, OUTBOX, 'readwrite', (s) => s.put(this.projectId, `${this.projectId}/${sha}`))
