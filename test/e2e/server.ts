@@ -48,16 +48,30 @@ const json = async <T>(response: Response, what: string): Promise<T> => {
   return (await response.json()) as T
 }
 
+/**
+ * A private copy of the built app, so a rebuild while the tests run cannot pull files from
+ * under them; a copy that races a rebuild (which empties `dist/` first) is tried again.
+ */
+const copyBuiltApp = async (to: string): Promise<string> => {
+  const dist = path.join(ROOT, 'dist')
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await access(path.join(dist, 'index.html'))
+      await rm(to, { recursive: true, force: true })
+      await cp(dist, to, { recursive: true })
+      await access(path.join(to, 'index.html'))
+      return to
+    } catch (error) {
+      if (attempt >= 20) throw new Error(`No built app in ${dist}: run \`npx vite build\` before the browser tests (${String(error)})`)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+  }
+}
+
 /** Starts `sync-server/main.ts` with PORT=0, a fresh temp STRATA_DATA, a copy of `dist/` and a known admin token. */
 export const startServer = async (env: Record<string, string> = {}): Promise<StrataServer> => {
-  const built = path.join(ROOT, 'dist', 'index.html')
-  await access(built).catch(() => {
-    throw new Error(`${built} is missing: run \`npx vite build\` before the browser tests`)
-  })
   const dataDir = await mkdtemp(path.join(tmpdir(), 'strata-e2e-'))
-  // A private copy of the built app, so a rebuild while the tests run cannot pull files from under them.
-  const staticDir = path.join(dataDir, 'app')
-  await cp(path.join(ROOT, 'dist'), staticDir, { recursive: true })
+  const staticDir = await copyBuiltApp(path.join(dataDir, 'app'))
   const adminToken = `admin-${crypto.randomUUID()}`
   const output: string[] = []
   const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
