@@ -1,8 +1,19 @@
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import type { Plugin } from 'vite'
+
+/** Lists every built asset (workers included) so the service worker can cache them all at install. */
+const assetManifest = (): Plugin => ({
+  name: 'strata-asset-manifest',
+  apply: 'build',
+  generateBundle(_options, bundle) {
+    const assets = Object.keys(bundle).filter((file) => file.startsWith('assets/')).map((file) => `/${file}`)
+    this.emitFile({ type: 'asset', fileName: 'asset-manifest.json', source: JSON.stringify(assets.sort()) })
+  },
+})
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), assetManifest()],
   build: { target: 'es2022', outDir: 'dist' },
   test: {
     projects: [

@@ -1,5 +1,6 @@
-// Strata's service worker: the app shell (index.html and the hashed assets it names) is
-// cached on first visit so the app opens with no network. Documents and images live in
+// Strata's service worker: the app shell (index.html and every hashed asset of the build,
+// Web Workers included, as listed in asset-manifest.json) is cached on first visit so the
+// app opens with no network. Documents and images live in
 // IndexedDB, so only the shell is cached here; /api and /sync are never touched.
 const SHELL = 'strata-shell-v1'
 
@@ -9,8 +10,9 @@ self.addEventListener('install', (event) => {
       const res = await fetch('/index.html', { cache: 'no-cache' })
       await cache.put('/index.html', res.clone())
       const html = await res.text()
-      const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1])
-      await cache.addAll(assets)
+      const named = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1])
+      const listed = await fetch('/asset-manifest.json', { cache: 'no-cache' }).then((r) => (r.ok ? r.json() : []), () => [])
+      await cache.addAll([...new Set([...named, ...listed])])
     }).then(() => self.skipWaiting()),
   )
 })
