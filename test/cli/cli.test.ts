@@ -86,6 +86,13 @@ describe('strata CLI against a running server', () => {
     expect(r.err).toMatch(/annotation 9: the box \[600, 0, 50, 10\] lies outside image 1 "a.png" \(640 x 480\)/)
     fs.writeFileSync(path.join(dir, 'broken.json'), '{"images": [')
     expect((await cli(['import', 'coco', path.join(dir, 'broken.json')], env)).err).toMatch(/broken\.json is not JSON/)
+    // A sparse file: 1 GiB on paper, nothing on disk; refused before it is read.
+    const huge = path.join(dir, 'huge.json')
+    fs.writeFileSync(huge, '')
+    fs.truncateSync(huge, 1024 ** 3)
+    const big = await cli(['import', 'predictions', huge, '--name', 'x'], env)
+    expect(big.code).toBe(1)
+    expect(big.err).toMatch(/huge\.json is 1024 MiB; imports are limited to 256 MiB/)
     expect(Y.encodeStateVector((await server.rooms.get(projectId)).doc)).toEqual(before)
   })
 
