@@ -1,4 +1,4 @@
-/** Tiny promise helpers over IndexedDB for the blob store (y-indexeddb keeps the documents). */
+/** Tiny promise helpers over IndexedDB for the blob store and the grid cache (`updateLog.ts` keeps the documents). */
 
 /** Opens (and creates when new) a database with the given object stores. */
 export const openDatabase = (name: string, stores: readonly string[]): Promise<IDBDatabase> =>

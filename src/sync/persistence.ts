@@ -1,32 +1,142 @@
-import type * as Y from 'yjs'
-import { IndexeddbPersistence } from 'y-indexeddb'
+import * as Y from 'yjs'
 import { assertHistoryKept, newProjectDoc, trackDeletes } from '../domain/index.ts'
+import { appendUpdate, openUpdateLog, readUpdates } from './updateLog.ts'
+import type { FromWorker, ToWorker } from './storeWorker.ts'
 
 /** A project's document as this browser keeps it: loaded from IndexedDB, saved on every change. */
 export interface LocalProject {
   doc: Y.Doc
-  persistence: IndexeddbPersistence
   destroy(): void
 }
+
+/** How far the load is: stored updates applied out of all of them. */
+export type LoadProgress = (applied: number, total: number) => void
 
 /** The IndexedDB database name of one project's document. */
 export const databaseName = (projectId: string): string => `strata:doc:${projectId}`
 
+/** Transaction origin of updates read back from storage (never written back). */
+export const STORED = 'strata:stored'
+
+/** Apply stored pieces for at most this long before letting the page paint and scroll. */
+const SLICE_MS = 8
+/** Compact the log once this many bytes or updates were appended since the last compaction. */
+const COMPACT_BYTES = 4_000_000
+const COMPACT_COUNT = 500
+const COMPACT_DELAY_MS = 1_000
+
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => resolve()
+    channel.port2.postMessage(null)
+  })
+
+/** Applies updates as they arrive, a time slice per task, in arrival order. */
+const applier = (doc: Y.Doc, onProgress: LoadProgress) => {
+  const queue: Uint8Array[] = []
+  let applied = 0
+  let total = 0
+  let running: Promise<void> | null = null
+  let busy = 0
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const start = performance.now()
+      for (let u = queue.shift(); u; u = performance.now() - start < SLICE_MS ? queue.shift() : undefined) {
+        Y.applyUpdate(doc, u, STORED)
+        applied++
+      }
+      busy += performance.now() - start
+      onProgress(applied, total)
+      await nextTask()
+    }
+    running = null
+  }
+  return {
+    push(update: Uint8Array, count: number): void {
+      total = count
+      queue.push(update)
+      running ??= drain()
+    },
+    finished: (): Promise<void> => running ?? Promise.resolve(),
+    /** Milliseconds spent applying, for the load's performance entry. */
+    busy: (): number => busy,
+  }
+}
+
+type Loaded = { count: number; pieces: number; bytes: number }
+
+const loadInPage = async (name: string, push: (update: Uint8Array, count: number) => void): Promise<Loaded> => {
+  const db = await openUpdateLog(name)
+  let bytes = 0
+  const { count } = await readUpdates(db, (update, _i, total) => {
+    bytes += update.byteLength
+    push(update, total)
+  })
+  db.close()
+  return { count, pieces: count, bytes }
+}
+
 /**
- * Opens a project's document from IndexedDB. The delete log is started before the first
- * stored update is applied, so snapshots never need a walk over the whole store.
+ * Opens a project's document from IndexedDB. A worker reads the stored updates and the page
+ * applies them in short slices (the page keeps painting and scrolling); the worker also
+ * compacts the log into small pieces. The delete log is started before the first stored
+ * update is applied, so snapshots never need a walk over the whole store.
  */
-export const openLocalProject = async (projectId: string): Promise<LocalProject> => {
+export const openLocalProject = async (projectId: string, onProgress: LoadProgress = () => undefined): Promise<LocalProject> => {
+  const name = databaseName(projectId)
   const doc = newProjectDoc()
   assertHistoryKept(doc)
   trackDeletes(doc)
-  const persistence = new IndexeddbPersistence(databaseName(projectId), doc)
-  await persistence.whenSynced
+  const worker = new Worker(new URL('./storeWorker.ts', import.meta.url), { type: 'module' })
+  const send = (message: ToWorker): void => worker.postMessage(message)
+  const apply = applier(doc, onProgress)
+  let appended = { bytes: 0, count: 0 }
+  let compactTimer: ReturnType<typeof setTimeout> | undefined
+  const compactSoon = (): void => {
+    if (appended.bytes < COMPACT_BYTES && appended.count < COMPACT_COUNT) return
+    clearTimeout(compactTimer)
+    compactTimer = setTimeout(() => {
+      appended = { bytes: 0, count: 0 }
+      send({ kind: 'compact', name })
+    }, COMPACT_DELAY_MS)
+  }
+  const loaded = new Promise<Loaded>((resolve, reject) => {
+    let heard = false
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      heard = true
+      const m = event.data
+      if (m.kind === 'update') apply.push(m.update, m.count)
+      else if (m.kind === 'loaded') resolve(m)
+      else if (m.kind === 'compacted') performance.mark('strata:compacted')
+      else reject(new Error(m.message))
+    }
+    // Without a worker (its script not cached offline, say), read on the page instead.
+    worker.onerror = () => (heard ? reject(new Error('The storage worker failed')) : loadInPage(name, apply.push).then(resolve, reject))
+  })
+  send({ kind: 'load', name })
+  const stats = await loaded
+  performance.mark('strata:stored-read')
+  await apply.finished()
+  performance.measure('strata:applying stored updates', { start: 0, duration: apply.busy() })
+  onProgress(stats.count, stats.count)
+  // Updates that are not yet small pieces (a first sync, many small edits) get compacted.
+  appended = { bytes: stats.count > stats.pieces ? COMPACT_BYTES : 0, count: stats.count - stats.pieces }
+  compactSoon()
+  const db = await openUpdateLog(name)
+  const store = (update: Uint8Array, origin: unknown): void => {
+    if (origin === STORED) return
+    appended = { bytes: appended.bytes + update.byteLength, count: appended.count + 1 }
+    appendUpdate(db, update).then(compactSoon, (error: unknown) => console.error('Saving a change on this device failed:', error))
+  }
+  doc.on('update', store)
   return {
     doc,
-    persistence,
     destroy: () => {
-      void persistence.destroy()
+      clearTimeout(compactTimer)
+      doc.off('update', store)
+      worker.terminate()
+      db.close()
       doc.destroy()
     },
   }

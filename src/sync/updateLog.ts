@@ -1,0 +1,69 @@
+/**
+ * A project's document in IndexedDB: y-indexeddb's layout (an `updates` store with
+ * auto-increment keys, a `custom` store), so databases written by earlier builds still load.
+ * Used by the load worker (read, compact) and the page (append).
+ */
+
+const UPDATES = 'updates'
+
+/** Opens (creating when new) one project's update log. */
+export const openUpdateLog = (name: string): Promise<IDBDatabase> =>
+  new Promise((resolve, reject) => {
+    const req = indexedDB.open(name)
+    req.onupgradeneeded = () => {
+      const db = req.result
+      if (!db.objectStoreNames.contains(UPDATES)) db.createObjectStore(UPDATES, { autoIncrement: true })
+      if (!db.objectStoreNames.contains('custom')) db.createObjectStore('custom')
+    }
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error ?? new Error(`Cannot open IndexedDB database ${name}`))
+  })
+
+const done = (tx: IDBTransaction): Promise<void> =>
+  new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve()
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction was aborted'))
+  })
+
+/** Appends one update (the page calls this for every change of the loaded document). */
+export const appendUpdate = (db: IDBDatabase, update: Uint8Array): Promise<void> => {
+  const tx = db.transaction(UPDATES, 'readwrite')
+  tx.objectStore(UPDATES).add(update)
+  return done(tx)
+}
+
+/** Streams the stored updates in key order; answers how many there were and the last key. */
+export const readUpdates = (db: IDBDatabase, onUpdate: (update: Uint8Array, index: number, count: number) => void): Promise<{ count: number; lastKey: number | null }> =>
+  new Promise((resolve, reject) => {
+    const tx = db.transaction(UPDATES, 'readonly')
+    const store = tx.objectStore(UPDATES)
+    const counting = store.count()
+    let index = 0
+    let lastKey: number | null = null
+    counting.onsuccess = () => {
+      const cursor = store.openCursor()
+      cursor.onsuccess = () => {
+        const at = cursor.result
+        if (!at) return
+        lastKey = at.key as number
+        onUpdate(at.value as Uint8Array, index++, counting.result)
+        at.continue()
+      }
+    }
+    tx.oncomplete = () => resolve({ count: index, lastKey })
+    tx.onerror = () => reject(tx.error ?? new Error('Reading the stored project failed'))
+  })
+
+/**
+ * Replaces every update up to `lastKey` with `pieces`, keyed just below `lastKey` so they
+ * stay in front of updates appended meanwhile (those may depend on them). One transaction:
+ * a crash leaves either the old updates or the pieces.
+ */
+export const replaceUpdates = (db: IDBDatabase, lastKey: number, pieces: readonly Uint8Array[]): Promise<void> => {
+  const tx = db.transaction(UPDATES, 'readwrite')
+  const store = tx.objectStore(UPDATES)
+  store.delete(IDBKeyRange.upperBound(lastKey))
+  pieces.forEach((piece, i) => store.put(piece, lastKey - 1 + (i + 1) / (pieces.length + 1)))
+  return done(tx)
+}
