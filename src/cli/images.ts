@@ -24,7 +24,7 @@ const walk = async (dir: string): Promise<string[]> => {
   return files.flat().sort()
 }
 
-/** Reads every file under `folder` once: images get their hash, type and size; others are counted. */
+/** Reads every file under `folder` once: images get their hash, type and size; others (and paths over 200 characters) are counted. */
 export const scanFolder = async (folder: string, log: (line: string) => void): Promise<{ images: Found[]; others: string[] }> => {
   const stat = await fs.stat(folder).catch(() => null)
   if (!stat?.isDirectory()) throw new CliError(`${folder} is not a folder`)
@@ -35,7 +35,7 @@ export const scanFolder = async (folder: string, log: (line: string) => void): P
     const bytes = await fs.readFile(file)
     const info = imageInfo(bytes)
     const name = path.relative(folder, file).split(path.sep).join('/')
-    if (!info) others.push(name)
+    if (!info || name.length > 200) others.push(name)
     else images.push({ ...info, name, file, sha256: createHash('sha256').update(bytes).digest('hex') })
     if ((images.length + others.length) % 1000 === 0) log(`read ${images.length + others.length} of ${files.length} files`)
   }
@@ -84,7 +84,7 @@ export const importImages = async (t: Target, folder: string, session: () => Pro
     for (const i of add) addItem(s.doc, { name: i.name, blob: i.sha256, mime: i.mime, width: i.width, height: i.height }, by)
   })
   await s.close()
-  log(`${add.length} images added, ${same} already in the project, ${uploaded} files uploaded${others.length ? `, ${others.length} files that are not images left out` : ''}`)
+  log(`${add.length} images added, ${same} already in the project, ${uploaded} files uploaded${others.length ? `, ${others.length} files that are not images (or have paths over 200 characters) left out` : ''}`)
   if (clashes.length) {
     throw new CliError(`${clashes.length} files were not added because an item with the same name holds another image: ${clashes.slice(0, 5).join(', ')}`)
   }

@@ -76,7 +76,7 @@ export class ImageImport {
 
   async #worker(): Promise<void> {
     for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
-      const read = await readFile('image', next.file)
+      const read = next.name.length > 200 ? { ok: false as const, error: `${next.name}: an item name is at most 200 characters` } : await readFile('image', next.file)
       if (!read.ok) this.#failed = [...this.#failed, read.error]
       else if (read.value.kind === 'image' && !this.#known.has(`${next.name}\n${read.value.sha256}`)) {
         const { sha256, mime, width, height } = read.value
@@ -96,10 +96,14 @@ export class ImageImport {
   #flush(): void {
     const batch = this.#ready.splice(0)
     if (batch.length === 0) return
-    applyAtomically(this.doc, () => {
-      for (const i of batch) addItem(this.doc, { name: i.name, blob: i.sha256, mime: i.mime, width: i.width, height: i.height }, this.actor())
-    })
-    this.#added += batch.length
+    try {
+      applyAtomically(this.doc, () => {
+        for (const i of batch) addItem(this.doc, { name: i.name, blob: i.sha256, mime: i.mime, width: i.width, height: i.height }, this.actor())
+      })
+      this.#added += batch.length
+    } catch (e) {
+      this.#failed = [...this.#failed, `${batch.length} images were not added: ${e instanceof Error ? e.message : String(e)}`]
+    }
     void this.blobs.flush()
   }
 }
