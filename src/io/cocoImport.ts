@@ -31,9 +31,23 @@ const sameBox = (a: BBox, b: BBox): boolean => a.every((v, i) => Math.abs(v - (b
 
 type Match = { item: ItemId } | { add: true } | { skip: string }
 
-const matchImage = (image: CocoImage, project: ProjectJson, byId: Map<string, ProjectJson['items'][number]>, byName: Map<string, ItemId[]>): Match => {
+/** The last part of a path: COCO files often name `a.jpg` what a folder import named `train/a.jpg`. */
+export const baseName = (name: string): string => name.slice(name.lastIndexOf('/') + 1)
+
+/** Items by exact name, and by base name for names used once that way. */
+export const nameIndex = (items: ReadonlyArray<{ id: ItemId; name: string }>): ((name: string) => ItemId[]) => {
+  const exact = new Map<string, ItemId[]>()
+  const base = new Map<string, ItemId[]>()
+  for (const i of items) {
+    exact.set(i.name, [...(exact.get(i.name) ?? []), i.id])
+    base.set(baseName(i.name), [...(base.get(baseName(i.name)) ?? []), i.id])
+  }
+  return (name) => exact.get(name) ?? base.get(baseName(name)) ?? []
+}
+
+const matchImage = (image: CocoImage, project: ProjectJson, byId: Map<string, ProjectJson['items'][number]>, byName: (name: string) => ItemId[]): Match => {
   const same = image.strata_id === undefined ? undefined : byId.get(image.strata_id)
-  const named = byName.get(image.file_name) ?? []
+  const named = byName(image.file_name)
   const found = same ?? (named.length === 1 ? byId.get(named[0] as string) : undefined)
   if (!found && named.length > 1) return { skip: `${named.length} items are named "${image.file_name}"` }
   if (found) {
@@ -70,8 +84,7 @@ export const planCocoImport = (project: ProjectJson, coco: CocoDataset): CocoPla
   const plan: CocoPlan = { newClasses: [], existingClass: new Map(), newItems: [], existingItem: new Map(), labels: [], tags: [], report: emptyReport() }
   planClasses(plan, coco, project)
   const items = new Map(project.items.map((i) => [i.id as string, i]))
-  const byName = new Map<string, ItemId[]>()
-  for (const i of project.items) byName.set(i.name, [...(byName.get(i.name) ?? []), i.id])
+  const byName = nameIndex(project.items)
   const annotations = new Map<string, CocoDataset['annotations']>()
   for (const a of coco.annotations) {
     const key = String(a.image_id)

@@ -1,5 +1,6 @@
 import type { BBox, ClassId, ItemId, ItemJson, ProjectJson } from '../domain/index.ts'
 import { type CocoDataset, asBBox, insideImage } from './coco.ts'
+import { nameIndex } from './cocoImport.ts'
 import { isObject } from './json.ts'
 import { type Result, fail, listProblems, ok } from './result.ts'
 
@@ -36,10 +37,10 @@ const lookup = (project: ProjectJson, reference?: CocoDataset): Lookup => {
   const classes = new Map<string, ClassId>(project.classes.map((c) => [c.id, c.id]))
   const referenceNames = new Map<string, string>()
   if (!reference) return { items, classes, referenceNames }
-  const byName = new Map<string, ItemJson | null>()
-  for (const i of project.items) byName.set(i.name, byName.has(i.name) ? null : i)
+  const byName = nameIndex(project.items)
   for (const image of reference.images) {
-    const found = (image.strata_id === undefined ? undefined : items.get(image.strata_id)) ?? byName.get(image.file_name)
+    const named = byName(image.file_name)
+    const found = (image.strata_id === undefined ? undefined : items.get(image.strata_id)) ?? (named.length === 1 ? items.get(named[0] as string) : undefined)
     if (found) items.set(String(image.id), found)
   }
   const classByName = new Map(project.classes.map((c) => [c.name, c.id]))

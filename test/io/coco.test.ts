@@ -85,6 +85,18 @@ describe('COCO import', () => {
     expect(again).toMatchObject({ labelsAdded: 0, labelsAlreadyPresent: 3, classesAdded: 0, classesMatched: 2 })
   })
 
+  it('matches by base name when a folder import named the item by its path', () => {
+    const doc = createProject({ name: 'P' })
+    addItem(doc, { name: 'train/a.jpg', blob: sha('a'), mime: 'image/jpeg', width: 640, height: 480 }, ann)
+    addItem(doc, { name: 'train/b.jpg', blob: sha('b'), mime: 'image/jpeg', width: 100, height: 100 }, ann)
+    addItem(doc, { name: 'val/b.jpg', blob: sha('b2'), mime: 'image/jpeg', width: 100, height: 100 }, ann)
+    const coco = parseCoco(good())
+    if (!coco.ok) throw new Error(coco.error)
+    const report = planCocoImport(readProject(doc), coco.value).report
+    expect(report.imagesMatched).toBe(1)
+    expect(report.skipped.map((s) => [s.image, s.reason])).toEqual([['b.jpg', '2 items are named "b.jpg"'], ['not-here.jpg', 'no item named "not-here.jpg" in "P"; import the images first']])
+  })
+
   it('skips an image whose size differs from the item of the same name', () => {
     const doc = projectWithImages()
     const file = good()
