@@ -71,7 +71,8 @@ const SETTLE_MS = 3_000
 const openProject = async (page: Page, link: string): Promise<void> => {
   await page.goto(link)
   const nameInput = page.getByLabel('Your name', { exact: true })
-  const cell = page.getByRole('gridcell').first()
+  // A live cell: a cold start first paints a read-only (aria-busy) grid from the grid cache.
+  const cell = page.locator('[role="grid"]:not([aria-busy="true"]) [role="gridcell"]').first()
   await nameInput.or(cell).first().waitFor({ timeout: NAME_KEY_WAIT })
   if (await nameInput.isVisible()) {
     await nameInput.fill('Bench')

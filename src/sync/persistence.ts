@@ -18,8 +18,12 @@ export const databaseName = (projectId: string): string => `strata:doc:${project
 /** Transaction origin of updates read back from storage (never written back). */
 export const STORED = 'strata:stored'
 
-/** Apply stored pieces for at most this long before letting the page paint and scroll. */
+/**
+ * Apply stored pieces for at least this long, and at most the longer one, before letting the
+ * page paint and scroll: a slice as long as the page's own work in between.
+ */
 const SLICE_MS = 8
+const MAX_SLICE_MS = 32
 /** Compact the log once this many bytes or updates were appended since the last compaction. */
 const COMPACT_BYTES = 4_000_000
 const COMPACT_COUNT = 500
@@ -40,15 +44,19 @@ const applier = (doc: Y.Doc, onProgress: LoadProgress) => {
   let running: Promise<void> | null = null
   let busy = 0
   const drain = async (): Promise<void> => {
+    let slice = SLICE_MS
     while (queue.length > 0) {
       const start = performance.now()
-      for (let u = queue.shift(); u; u = performance.now() - start < SLICE_MS ? queue.shift() : undefined) {
+      for (let u = queue.shift(); u; u = performance.now() - start < slice ? queue.shift() : undefined) {
         Y.applyUpdate(doc, u, STORED)
         applied++
       }
-      busy += performance.now() - start
+      const paused = performance.now()
+      busy += paused - start
       onProgress(applied, total)
       await nextTask()
+      // Share the thread about evenly with whatever ran meanwhile (frames, scrolling).
+      slice = Math.min(MAX_SLICE_MS, Math.max(SLICE_MS, performance.now() - paused))
     }
     running = null
   }
