@@ -1,5 +1,6 @@
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { findRecordProblem } from './records.ts'
 import { WebSocket } from 'ws'
 import { assertHistoryKept } from '../src/domain/index.ts'
 import type { Principal } from './auth.ts'
@@ -138,6 +139,8 @@ export class Room {
   private async write (conn: Conn, update: Uint8Array, empty: boolean): Promise<void> {
     if (empty) return
     if (conn.readOnly) return this.dropReadOnly(conn)
+    const problem = findRecordProblem(this.doc, update)
+    if (problem !== null) return this.refuse(conn, 4400, `invalid record: ${problem}`.slice(0, 120))
     try {
       this.logRows = await this.deps.storage.appendUpdate(this.id, update)
     } catch (e) {

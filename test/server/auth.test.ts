@@ -52,7 +52,7 @@ describe('websocket auth', () => {
     expect(later.closes).toEqual([{ code: 4401, reason: 'unauthorised: missing, unknown or revoked token' }])
     expect(live.closes.length).toBe(1)
     expect(server.metrics.closes.get(4401)).toBe(refusals)
-    expect(later.doc.getMap('items').size).toBe(0)
+    expect(later.doc.getMap('scratch').size).toBe(0)
     live.provider.destroy()
     later.provider.destroy()
   })
@@ -93,13 +93,13 @@ describe('viewers', () => {
     const viewer = await issueToken(server.url, p1.id, p1.token, 'viewer')
     const owner = connectClient(server.url, p1.id, p1.token)
     await synced(owner)
-    owner.doc.getMap('items').set('real', 1)
+    owner.doc.getMap('scratch').set('real', 1)
     await waitFor(() => server.metrics.updatesReceived > 0)
     const before = await roomState(p1.id)
 
     const v = connectClient(server.url, p1.id, viewer.token)
     await synced(v)
-    v.doc.getMap('items').set('viewer-edit', 'nope')
+    v.doc.getMap('scratch').set('viewer-edit', 'nope')
 
     const raw = await rawSocket(server.url, `/sync/${p1.id}?token=${viewer.token}`)
     raw.ws.send(syncFrame(1, updateSetting('step2-from-viewer', 1)))
@@ -123,7 +123,7 @@ describe('viewers', () => {
 
     await new Promise((r) => setTimeout(r, 200))
     expect(await roomState(p1.id)).toEqual(before)
-    expect(owner.doc.getMap('items').toJSON()).toEqual({ real: 1 })
+    expect(owner.doc.getMap('scratch').toJSON()).toEqual({ real: 1 })
     expect(owner.provider.awareness.getStates().has(12345)).toBe(false)
     expect(server.metrics.updatesDropped).toBeGreaterThanOrEqual(3)
     owner.provider.destroy()

@@ -27,7 +27,7 @@ const random = (seed: number) => () => {
 
 const manyKeys = (): Uint8Array => {
   const d = new Y.Doc({ gc: false })
-  d.transact(() => { for (let i = 0; i < 50; i++) d.getMap('items').set(`evil${i}`, { i, pad: 'x'.repeat(20) }) })
+  d.transact(() => { for (let i = 0; i < 50; i++) d.getMap('scratch').set(`evil${i}`, { i, pad: 'x'.repeat(20) }) })
   return Y.encodeStateAsUpdate(d)
 }
 
@@ -46,14 +46,14 @@ const bystanders = async () => {
   await Promise.all([synced(a), synced(b)])
   const sentAt = new Map<string, number>()
   const latencies: number[] = []
-  b.doc.getMap('items').observe((e) => {
+  b.doc.getMap('scratch').observe((e) => {
     for (const key of e.keysChanged) latencies.push(performance.now() - (sentAt.get(key) ?? NaN))
   })
   let n = 0
   const timer = setInterval(() => {
     const key = `edit${n++}`
     sentAt.set(key, performance.now())
-    a.doc.getMap('items').set(key, n)
+    a.doc.getMap('scratch').set(key, n)
   }, 20)
   return {
     stop: async (): Promise<{ sent: number, latencies: number[], clients: Client[] }> => {
@@ -70,7 +70,7 @@ describe('bad input', () => {
   test('bad frames close only the offender with a reason; nothing is applied; other rooms keep serving', async () => {
     const owner = connectClient(server.url, target.id, target.token)
     await synced(owner)
-    owner.doc.getMap('items').set('good', 1)
+    owner.doc.getMap('scratch').set('good', 1)
     await waitFor(() => server.metrics.updatesReceived === 1)
     const before = Y.encodeStateAsUpdate((await server.rooms.get(target.id)).doc)
     const busy = await bystanders()
@@ -112,14 +112,14 @@ describe('bad input', () => {
     expect(p99).toBeLessThan(500)
 
     expect(Y.encodeStateAsUpdate((await server.rooms.get(target.id)).doc)).toEqual(before)
-    expect(owner.doc.getMap('items').toJSON()).toEqual({ good: 1 })
+    expect(owner.doc.getMap('scratch').toJSON()).toEqual({ good: 1 })
     expect((await api(server.url, 'GET', '/healthz', null)).status).toBe(200)
     const metrics = await (await fetch(`${server.url}/metrics`)).text()
     expect(Number(/^strata_messages_rejected_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(results.length + 1)
     expect(metrics).toMatch(/^strata_closes_total\{code="4400"\} \d+$/m)
     const fresh = connectClient(server.url, target.id, editor)
     await synced(fresh)
-    expect(fresh.doc.getMap('items').toJSON()).toEqual({ good: 1 })
+    expect(fresh.doc.getMap('scratch').toJSON()).toEqual({ good: 1 })
     for (const c of [owner, fresh, ...clients]) c.provider.destroy()
   })
 })

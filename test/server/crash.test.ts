@@ -31,7 +31,7 @@ describe('crash safety', () => {
       clients.forEach((c, i) => {
         const key = `c${i}-${round}`
         authored[i]!.add(key)
-        c.doc.getMap('items').set(key, round)
+        c.doc.getMap('scratch').set(key, round)
       })
     }, 10)
     await new Promise((r) => setTimeout(r, 700))
@@ -42,9 +42,9 @@ describe('crash safety', () => {
     clearInterval(timer)
 
     // A client can only have received a peer's edit through the server, after it was logged.
-    const log = (await logged(dataDir, id)).getMap('items')
+    const log = (await logged(dataDir, id)).getMap('scratch')
     clients.forEach((c, i) => {
-      const relayed = [...c.doc.getMap('items').keys()].filter((k) => !authored[i]!.has(k))
+      const relayed = [...c.doc.getMap('scratch').keys()].filter((k) => !authored[i]!.has(k))
       expect(relayed.length).toBeGreaterThan(0)
       for (const key of relayed) expect(log.has(key), key).toBe(true)
     })
@@ -52,10 +52,10 @@ describe('crash safety', () => {
     const second = await spawnServer(dataDir, Number(new URL(first.url).port))
     children.push(second.child)
     const all = new Set(authored.flatMap((s) => [...s]))
-    await waitFor(() => converged(...clients) && clients[0]!.doc.getMap('items').size === all.size, 15_000, 'reconvergence')
+    await waitFor(() => converged(...clients) && clients[0]!.doc.getMap('scratch').size === all.size, 15_000, 'reconvergence')
     const fresh = connectClient(second.url, id, token)
     await synced(fresh)
-    await waitFor(() => fresh.doc.getMap('items').size === all.size, 5000, 'fresh client has every edit')
+    await waitFor(() => fresh.doc.getMap('scratch').size === all.size, 5000, 'fresh client has every edit')
     expect(converged(fresh, ...clients)).toBe(true)
     for (const c of [...clients, fresh]) c.provider.destroy()
 
@@ -65,6 +65,6 @@ describe('crash safety', () => {
     const storage = openSqliteStorage(path.join(dataDir, 'strata.sqlite'))
     expect((await storage.loadRoom(id)).length).toBe(1)
     await storage.close()
-    expect((await logged(dataDir, id)).getMap('items').size).toBe(all.size)
+    expect((await logged(dataDir, id)).getMap('scratch').size).toBe(all.size)
   })
 })

@@ -40,18 +40,18 @@ describe('storage faults', () => {
     await Promise.all([synced(writer), synced(peer)])
 
     faults.writes = true
-    writer.doc.getMap('items').set('precious', 'label')
+    writer.doc.getMap('scratch').set('precious', 'label')
     await waitFor(() => writer.closes.length > 0, 5000, 'close after storage error')
     expect(writer.closes[0]).toEqual({ code: 4500, reason: 'storage error: the edit was not saved, it stays on your device' })
     const room = await server.rooms.get(id)
-    expect(room.doc.getMap('items').has('precious')).toBe(false)
-    expect(peer.doc.getMap('items').has('precious')).toBe(false)
-    expect(writer.doc.getMap('items').get('precious')).toBe('label')
+    expect(room.doc.getMap('scratch').has('precious')).toBe(false)
+    expect(peer.doc.getMap('scratch').has('precious')).toBe(false)
+    expect(writer.doc.getMap('scratch').get('precious')).toBe('label')
     expect(server.metrics.storageErrors).toBeGreaterThan(0)
 
     faults.writes = false
-    await waitFor(() => peer.doc.getMap('items').get('precious') === 'label', 10_000, 'edit saved after recovery')
-    expect(room.doc.getMap('items').get('precious')).toBe('label')
+    await waitFor(() => peer.doc.getMap('scratch').get('precious') === 'label', 10_000, 'edit saved after recovery')
+    expect(room.doc.getMap('scratch').get('precious')).toBe('label')
     expect((await storage.loadRoom(id)).length).toBeGreaterThan(0)
   })
 
@@ -63,7 +63,7 @@ describe('storage faults', () => {
     const { id, token } = await createProject(server.url)
     const first = connectClient(server.url, id, token)
     await synced(first)
-    first.doc.getMap('items').set('existing', 1)
+    first.doc.getMap('scratch').set('existing', 1)
     await waitFor(() => server.metrics.updatesReceived === 1)
     first.provider.destroy()
     await waitFor(() => server.rooms.size === 0, 3000, 'eviction')
@@ -72,15 +72,15 @@ describe('storage faults', () => {
     faults.loads = true
     const late = connectClient(server.url, id, token)
     cleanup.push(() => late.provider.destroy())
-    late.doc.getMap('items').set('offline', 2)
+    late.doc.getMap('scratch').set('offline', 2)
     await waitFor(() => late.closes.length > 0, 5000, 'close after failed load')
     expect(late.closes[0]).toEqual({ code: 4500, reason: 'storage error: could not load the project, try again later' })
-    expect(late.doc.getMap('items').toJSON()).toEqual({ offline: 2 })
+    expect(late.doc.getMap('scratch').toJSON()).toEqual({ offline: 2 })
     expect(server.rooms.size).toBe(0)
     expect(await inner.loadRoom(id)).toEqual(rowsBefore)
 
     faults.loads = false
-    await waitFor(() => late.provider.synced && late.doc.getMap('items').size === 2, 10_000, 'sync after recovery')
-    expect(late.doc.getMap('items').toJSON()).toEqual({ existing: 1, offline: 2 })
+    await waitFor(() => late.provider.synced && late.doc.getMap('scratch').size === 2, 10_000, 'sync after recovery')
+    expect(late.doc.getMap('scratch').toJSON()).toEqual({ existing: 1, offline: 2 })
   })
 })

@@ -94,7 +94,7 @@ export const canonical = (value: unknown): string => JSON.stringify(value, (_k, 
     : v)
 
 /** A document's `items` map as canonical JSON, for comparing replicas. */
-export const content = (doc: Y.Doc): string => canonical(doc.getMap('items').toJSON())
+export const content = (doc: Y.Doc): string => canonical(doc.getMap('scratch').toJSON())
 
 /** Whether every client holds exactly the same content. */
 export const converged = (...clients: Client[]): boolean => clients.every((c) => content(c.doc) === content(clients[0]!.doc))
@@ -127,7 +127,7 @@ export const syncFrame = (sub: number, payload: Uint8Array): Uint8Array => {
 /** An update that sets `items[key] = value` on a fresh client. */
 export const updateSetting = (key: string, value: unknown): Uint8Array => {
   const d = new Y.Doc({ gc: false })
-  d.getMap('items').set(key, value)
+  d.getMap('scratch').set(key, value)
   return Y.encodeStateAsUpdate(d)
 }
 
