@@ -1,4 +1,4 @@
-import type { BBox, ClassId, ItemId, ItemJson, ProjectJson } from '../domain/index.ts'
+import type { BBox, ClassId, ClassJson, ItemId, ItemJson } from '../domain/index.ts'
 import { type CocoDataset, asBBox, insideImage } from './coco.ts'
 import { nameIndex } from './cocoImport.ts'
 import { isObject } from './json.ts'
@@ -24,7 +24,14 @@ export interface PredictionsReport {
   skippedImages: string[]
 }
 
-type Lookup = { items: Map<string, ItemJson>; classes: Map<string, ClassId>; referenceNames: Map<string, string> }
+/** What predictions are matched against: the project's items and classes (a worker gets only these). */
+export interface PredictionTarget {
+  items: Array<Pick<ItemJson, 'id' | 'name' | 'width' | 'height'>>
+  classes: Array<Pick<ClassJson, 'id' | 'name'>>
+}
+type TargetItem = PredictionTarget['items'][number]
+
+type Lookup = { items: Map<string, TargetItem>; classes: Map<string, ClassId>; referenceNames: Map<string, string> }
 
 /**
  * How the file's ids are read: Strata ids (what the app and `toCocoResults` of a run with
@@ -32,8 +39,8 @@ type Lookup = { items: Map<string, ItemJson>; classes: Map<string, ClassId>; ref
  * Strata export), its image ids by `strata_id` then `file_name`, its category ids by
  * `strata_id` then name.
  */
-const lookup = (project: ProjectJson, reference?: CocoDataset): Lookup => {
-  const items = new Map<string, ItemJson>(project.items.map((i) => [i.id, i]))
+const lookup = (project: PredictionTarget, reference?: CocoDataset): Lookup => {
+  const items = new Map<string, TargetItem>(project.items.map((i) => [i.id, i]))
   const classes = new Map<string, ClassId>(project.classes.map((c) => [c.id, c.id]))
   const referenceNames = new Map<string, string>()
   if (!reference) return { items, classes, referenceNames }
@@ -56,7 +63,7 @@ const isId = (v: unknown): v is number | string => typeof v === 'number' || (typ
 
 /** Checks a COCO results file and rewrites it in Strata's ids; refuses it whole when any row is bad. */
 export const preparePredictions = (
-  project: ProjectJson, json: unknown, reference?: CocoDataset, what = 'The predictions file',
+  project: PredictionTarget, json: unknown, reference?: CocoDataset, what = 'The predictions file',
 ): Result<{ predictions: StoredPrediction[]; report: PredictionsReport }> => {
   if (!Array.isArray(json)) return fail(`${what} is not a COCO results list ([{ image_id, category_id, bbox, score }, …])`)
   const { items, classes, referenceNames } = lookup(project, reference)
@@ -102,6 +109,12 @@ export const preparePredictions = (
   }
   return ok({ predictions, report: { count: predictions.length, images: seenImages.size, skipped, skippedImages: [...skippedImages].slice(0, 5) } })
 }
+
+/** The smallest part of a project that predictions are matched against. */
+export const predictionTarget = (p: PredictionTarget): PredictionTarget => ({
+  items: p.items.map(({ id, name, width, height }) => ({ id, name, width, height })),
+  classes: p.classes.map(({ id, name }) => ({ id, name })),
+})
 
 /** The blob text of a run: the normalised predictions as JSON. */
 export const runText = (predictions: StoredPrediction[]): string => JSON.stringify(predictions)

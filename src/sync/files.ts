@@ -1,16 +1,13 @@
-import type { CocoDataset, Result } from '../io/index.ts'
+import type { CocoDataset, PredictionTarget, PredictionsReport, Result } from '../io/index.ts'
 
 /** A file read by the worker: an image's hash and size, a checked COCO file, or plain JSON. */
 export type FileRead =
   | { kind: 'image'; sha256: string; mime: string; width: number; height: number }
   | { kind: 'coco'; coco: CocoDataset }
-  | { kind: 'json'; json: unknown }
+  | { kind: 'run'; bytes: ArrayBuffer; sha256: string; count: number; report: PredictionsReport }
 export type FileAnswer = Result<FileRead>
-export interface FileJob {
-  id: number
-  kind: 'image' | 'coco' | 'json'
-  file: File
-}
+type Job = { kind: 'image' | 'coco'; file: File } | { kind: 'run'; file: File; reference: File | null; target: PredictionTarget }
+export type FileJob = Job & { id: number }
 
 const POOL = Math.max(1, Math.min(4, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1))
 let workers: Worker[] = []
@@ -36,11 +33,19 @@ const pool = (): Worker[] => {
   return workers
 }
 
-/** Reads a file in a worker (hashing, image size, JSON parsing and COCO checks never block the page). */
-export const readFile = (kind: FileJob['kind'], file: File): Promise<FileAnswer> =>
+const post = (job: Job): Promise<FileAnswer> =>
   new Promise((resolve) => {
     const id = next++
     waiting.set(id, resolve)
     const all = pool()
-    all[turn++ % all.length]?.postMessage({ id, kind, file } satisfies FileJob)
+    all[turn++ % all.length]?.postMessage({ ...job, id })
   })
+
+/** Reads a file in a worker (hashing, image size, JSON parsing and COCO checks never block the page). */
+export const readFile = (kind: 'image' | 'coco', file: File): Promise<FileAnswer> => post({ kind, file })
+
+/**
+ * Turns a COCO results file into a run's blob in a worker: parse, match ids to `target`
+ * (through `reference` when given), serialise and hash. Answers the bytes to store.
+ */
+export const readRun = (file: File, reference: File | null, target: PredictionTarget): Promise<FileAnswer> => post({ kind: 'run', file, reference, target })
