@@ -103,12 +103,17 @@ export class ProjectState {
     return String(metaOf(doc, 'name') ?? '')
   }
 
-  /** Item records in display order, without labels. */
-  get items(): ListedItem[] {
+  // Derived once per change of the items map: the grid, the count and the filters share it.
+  #listed: ListedItem[] = $derived.by(() => {
     const doc = this.doc
     if (!doc) return []
     if (this.#isLive(doc)) this.#items()
     return listItems(doc)
+  })
+
+  /** Item records in display order, without labels. */
+  get items(): ListedItem[] {
+    return this.#listed
   }
 
   /** One item with its labels and tags; re-runs the reader only when that item changes. */
