@@ -36,6 +36,10 @@ export const open = (t: Target, timeoutMs: number): Promise<Session> =>
     }
     const timer = setTimeout(() => fail(new CliError(`could not sync with ${t.server} within ${timeoutMs / 1000} s (${lastProblem})`)), timeoutMs)
     provider.on('connection-error', () => (lastProblem = 'the server cannot be reached'))
+    // A viewer token's edits are dropped; the server says so once, and waiting would be in vain.
+    provider.messageHandlers[2] = (_encoder, decoder) => {
+      if (decoding.readVarUint(decoder) === 0) fail(new CliError(`the server refused the changes: ${decoding.readVarString(decoder)}`))
+    }
     provider.on('connection-close', (event) => {
       if (event === null) return
       // 1006 is what a socket that never opened reports: nothing is listening there.

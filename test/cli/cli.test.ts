@@ -97,6 +97,11 @@ describe('strata CLI against a running server', () => {
   })
 
   it('checkpoints, lists versions, and refuses a version with no changes', async () => {
+    const viewer = await api(server.url, 'POST', `/api/projects/${projectId}/tokens`, env.STRATA_TOKEN!, { role: 'viewer' })
+    const readOnly = await cli(['version', 'create', 'by a viewer'], { ...env, STRATA_TOKEN: String(viewer.json?.token) })
+    expect(readOnly.code).toBe(1)
+    expect(readOnly.err).toMatch(/strata: the server refused the changes: read-only/)
+    expect(listVersions((await server.rooms.get(projectId)).doc)).toEqual([])
     const r = await cli(['version', 'create', 'v1', '--description', 'first labels'], env)
     expect(r.code, r.err).toBe(0)
     expect(listVersions((await server.rooms.get(projectId)).doc).map((v) => v.name)).toEqual(['v1'])
