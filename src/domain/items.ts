@@ -38,11 +38,23 @@ export const itemRecord = (input: NewItem, by: Actor, at = Date.now()): ItemReco
   }
 }
 
+const lastAdded = new WeakMap<Y.Doc, number>()
+
+/**
+ * The time an item is added at: strictly after the previous item this replica added, so
+ * items added in one go (a folder, a COCO file) are shown in the order they were given.
+ */
+const addedAt = (doc: Y.Doc): number => {
+  const at = Math.max(Date.now(), (lastAdded.get(doc) ?? 0) + 1)
+  lastAdded.set(doc, at)
+  return at
+}
+
 /** Adds a data item (an image already stored as a blob). */
 export const addItem = (doc: Y.Doc, input: NewItem, by: Actor): ItemId =>
   write(doc, (m) => {
     const id = newId<ItemId>()
-    m.items.set(id, itemRecord(input, by))
+    m.items.set(id, itemRecord(input, by, addedAt(doc)))
     return id
   })
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import * as D from '../../src/domain/index.ts'
 import { ann, image, sha, stateOf } from './helpers.ts'
@@ -73,6 +73,17 @@ describe('records', () => {
     expect(D.readItem(doc, item)?.labels[0]).toMatchObject({ classId: truck, bbox: [5, 5, 20, 20] })
     D.removeLabel(doc, item, label)
     expect(D.readItem(doc, item)?.labels).toEqual([])
+  })
+
+  it('keeps the order of items added in one go, even within one millisecond', () => {
+    const doc = D.createProject({ name: 'Bulk' })
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000)
+    const names = Array.from({ length: 50 }, (_, i) => `img-${String(i).padStart(2, '0')}.png`)
+    doc.transact(() => {
+      for (const name of [...names].reverse()) D.addItem(doc, image(name), ann)
+    }, D.IMPORT)
+    clock.mockRestore()
+    expect(D.listItems(doc).map((i) => i.name)).toEqual([...names].reverse())
   })
 
   it('removing an item removes its labels and tags', () => {
