@@ -1,18 +1,8 @@
 import * as D from '../src/domain/index.ts'
 import { type Detection, detectionsOf, evaluate, truthOf } from '../src/quality/index.ts'
-import { buildReference } from './reference.ts'
+import { buildReference, prng } from './reference.ts'
 import { medianTime, time } from './stats.ts'
 
-/** A seeded PRNG so every run makes the same predictions. */
-const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** A model run of about one prediction per label: jittered boxes, 5% wrong class, 10% missed, 10% spurious. */
 const syntheticRun = (project: D.ProjectJson, seed = 11): object[] => {

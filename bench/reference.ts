@@ -5,7 +5,7 @@ import * as D from '../src/domain/index.ts'
 const bench: D.Actor = { id: 'bench', name: 'Bench' }
 
 /** A seeded PRNG so every run builds the same project. */
-const prng = (seed: number): (() => number) => {
+export const prng = (seed: number): (() => number) => {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

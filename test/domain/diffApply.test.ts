@@ -1,38 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as D from '../../src/domain/index.ts'
 import { applyDiff, compareVersions } from '../../src/compare/index.ts'
-import { Network, prng, randomAction, seededUuid } from './fuzz.ts'
+import { runHistory } from './fuzz.ts'
 
 // STRATA_FUZZ_SEEDS / STRATA_FUZZ_STEPS / STRATA_FUZZ_SEED as in fuzz.test.ts.
 const only = process.env.STRATA_FUZZ_SEED ? [Number(process.env.STRATA_FUZZ_SEED)] : null
 const seeds = only ?? Array.from({ length: Number(process.env.STRATA_FUZZ_SEEDS ?? 30) }, (_, i) => i + 1)
 const steps = Number(process.env.STRATA_FUZZ_STEPS ?? 150)
 
-/** A seeded multi-replica history, as fuzz.test.ts runs it, settled. */
-const history = (seed: number, rand: () => number): Network => {
-  let clock = 1_700_000_000_000
-  vi.spyOn(crypto, 'randomUUID').mockImplementation(seededUuid(rand))
-  vi.spyOn(Date, 'now').mockImplementation(() => (clock += Math.floor(rand() * 3)))
-  const net = new Network(rand, 3 + Math.floor(rand() * 3), seed)
-  const expected = new Map<D.VersionId, D.ProjectJson>()
-  for (let step = 0; step < steps; step++) {
-    const r = net.pick(net.replicas)
-    if (!r) break
-    const x = rand()
-    if (x < 0.6) randomAction(net, r, rand, expected)
-    else if (x < 0.93) net.deliver(r)
-    else net.toggle(r)
-  }
-  net.settle()
-  return net
-}
-
 describe('applying a diff', () => {
   afterEach(() => vi.restoreAllMocks())
 
   it.each(seeds)('seed %i: diff(older, newer) applied to older gives newer, for many pairs', (seed) => {
-    const rand = prng(seed)
-    const net = history(seed, rand)
+    const { net } = runHistory(seed, steps)
     const replica = net.pick(net.replicas)
     if (!replica) throw new Error('no replicas')
     const doc = replica.doc

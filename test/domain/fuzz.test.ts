@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import * as D from '../../src/domain/index.ts'
-import { Network, prng, randomAction, seededUuid } from './fuzz.ts'
+import { runHistory } from './fuzz.ts'
 
 // STRATA_FUZZ_SEEDS=500 STRATA_FUZZ_STEPS=400 for a long run; STRATA_FUZZ_SEED=n replays one seed.
 const only = process.env.STRATA_FUZZ_SEED ? [Number(process.env.STRATA_FUZZ_SEED)] : null
@@ -22,31 +22,12 @@ const naivePending = (doc: Y.Doc): number => {
   return total
 }
 
-const run = (seed: number) => {
-  const rand = prng(seed)
-  let clock = 1_700_000_000_000
-  vi.spyOn(crypto, 'randomUUID').mockImplementation(seededUuid(rand))
-  vi.spyOn(Date, 'now').mockImplementation(() => (clock += Math.floor(rand() * 3)))
-  const net = new Network(rand, 3 + Math.floor(rand() * 3), seed)
-  const expected = new Map<D.VersionId, D.ProjectJson>()
-  for (let step = 0; step < steps; step++) {
-    const r = net.pick(net.replicas)
-    if (!r) break
-    const x = rand()
-    if (x < 0.6) randomAction(net, r, rand, expected)
-    else if (x < 0.93) net.deliver(r)
-    else net.toggle(r)
-  }
-  net.settle()
-  return { net, expected }
-}
-
 describe('convergence fuzz', () => {
   afterEach(() => vi.restoreAllMocks())
 
   it.each(seeds)('seed %i: replicas converge and every version opens to what its creator saw', (seed) => {
     try {
-      const { net, expected } = run(seed)
+      const { net, expected } = runHistory(seed, steps)
       const [first, ...rest] = net.replicas.map((r) => r.doc)
       if (!first) throw new Error('no replicas')
       const project = D.readProject(first)

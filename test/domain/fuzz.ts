@@ -1,3 +1,4 @@
+import { vi } from 'vitest'
 import * as Y from 'yjs'
 import * as D from '../../src/domain/index.ts'
 import { image, push } from './helpers.ts'
@@ -124,4 +125,27 @@ export const randomAction = (net: Network, r: Replica, rand: () => number, expec
     if (e instanceof D.StrataError && /first version/.test(e.message)) return
     throw e
   }
+}
+
+/**
+ * A seeded multi-replica history, settled: ids, clocks and choices all come from `seed`, so
+ * a failing seed replays exactly. Returns the network and what each version's creator saw.
+ */
+export const runHistory = (seed: number, steps: number): { net: Network; expected: Expected; rand: () => number } => {
+  const rand = prng(seed)
+  let clock = 1_700_000_000_000
+  vi.spyOn(crypto, 'randomUUID').mockImplementation(seededUuid(rand))
+  vi.spyOn(Date, 'now').mockImplementation(() => (clock += Math.floor(rand() * 3)))
+  const net = new Network(rand, 3 + Math.floor(rand() * 3), seed)
+  const expected: Expected = new Map()
+  for (let step = 0; step < steps; step++) {
+    const r = net.pick(net.replicas)
+    if (!r) break
+    const x = rand()
+    if (x < 0.6) randomAction(net, r, rand, expected)
+    else if (x < 0.93) net.deliver(r)
+    else net.toggle(r)
+  }
+  net.settle()
+  return { net, expected, rand }
 }
