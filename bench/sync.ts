@@ -7,7 +7,10 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { issueToken } from '../sync-server/auth.ts'
 import { openSqliteStorage } from '../sync-server/storage/sqlite.ts'
+import * as D from '../src/domain/index.ts'
 import { buildReference } from './reference.ts'
+
+const BENCH_ACTOR: D.Actor = { id: 'bench', name: 'Bench' }
 import { median } from './stats.ts'
 
 const ADMIN = 'bench-admin'
@@ -85,16 +88,22 @@ const startServer = async (dataDir: string): Promise<{ url: string, child: Child
   return { url, child }
 }
 
-// N clients in one room, each setting a key to the wall-clock time at a steady rate.
+// N clients in one room, each drawing a box label (a real, server-validated record) at a
+// steady rate; a label's `at` is its wall-clock send time, so peers measure the delay.
 const editPhase = async (url: string, room: string, token: string, opts: Required<SyncBenchOptions>, pid: number) => {
   const providers = Array.from({ length: opts.clients }, () => connect(url, room, token))
   await until(() => providers.every((p) => p.synced), 'edit clients to sync', 30_000)
+  const first = providers[0] as (typeof providers)[number]
+  const classId = D.addClass(first.doc, { name: 'object' })
+  const itemId = D.addItem(first.doc, { name: 'bench.png', blob: 'f'.repeat(64), mime: 'image/png', width: 1000, height: 1000 }, BENCH_ACTOR)
+  await until(() => providers.every((p) => D.maps(p.doc).items.has(itemId)), 'the bench item to reach every client', 30_000)
   const latencies: number[] = []
   for (const p of providers) {
-    p.doc.getMap('items').observe((event, tr) => {
+    const labels = D.maps(p.doc).labels
+    labels.observe((event, tr) => {
       if (tr.local) return
-      const now = performance.timeOrigin + performance.now()
-      for (const key of event.keysChanged) latencies.push(now - (p.doc.getMap('items').get(key) as number))
+      const now = Date.now()
+      for (const key of event.keysChanged) latencies.push(now - (labels.get(key)?.at ?? now))
     })
   }
   const cpuBefore = cpuSeconds(pid)
@@ -102,7 +111,7 @@ const editPhase = async (url: string, room: string, token: string, opts: Require
   let sent = 0
   const timers = providers.map((p, i) => setTimeout(() => {
     const timer = setInterval(() => {
-      p.doc.getMap('items').set(`${i}-${sent++}`, performance.timeOrigin + performance.now())
+      D.addLabel(p.doc, itemId, { classId, bbox: [i % 900, sent++ % 900, 50, 50] }, BENCH_ACTOR)
     }, 1000 / opts.rate)
     timers[i] = timer
   }, (i * 1000) / opts.rate / opts.clients))

@@ -3,9 +3,9 @@ import type { ItemId, LabelId, VersionId } from './ids.ts'
 import { type ItemRecord, type LabelRecord, maps } from './project.ts'
 import { changedKeys, sameValue, valueAt } from './changes.ts'
 import { versionSnapshot } from './versions.ts'
-import { createView, sourceOf } from './source.ts'
-import { readItem } from './readItem.ts'
-import type { ItemJson } from './read.ts'
+import { sourceOf } from './source.ts'
+import { labelsEverOn, tagsEverOn } from './byItem.ts'
+import { tagKey } from './tags.ts'
 import { type ChangeSummary, summarize } from './summary.ts'
 
 export type VersionRef = VersionId | 'latest'
@@ -43,19 +43,22 @@ const resolve = (doc: Y.Doc, ref: VersionRef): Y.Snapshot | null => (ref === 'la
 /**
  * Lists every label and tag of an item that appears or disappears whole. The changed keys
  * alone miss a label that outlived a racing removal of its item and shows again once the
- * item is restored: its own key was not written between the two states.
+ * item is restored: its own key was not written between the two states. Reads only the
+ * item's keys that are not listed yet.
  */
-const completeWhole = (d: ItemDiff, whole: ItemJson | null): void => {
-  if (!whole || d.status === 'changed') return
+const completeWhole = (live: Y.Doc, d: ItemDiff, at: Y.Snapshot | null): void => {
+  if (d.status === 'changed') return
   const side = d.status
+  const m = maps(live)
   const listed = new Set(d.labels[side].map((l) => l.id))
-  for (const { id, ...rest } of whole.labels) {
+  for (const id of labelsEverOn(live, d.id)) {
     if (listed.has(id)) continue
-    const label: LabelRecord = { itemId: d.id, ...rest }
+    const label = valueAt(m.labels, id, at)
+    if (label?.itemId !== d.id) continue
     d.labels[side].push({ id, before: side === 'removed' ? label : null, after: side === 'added' ? label : null, moved: false, reclassified: false })
   }
   const tags = new Set(d.tags[side])
-  d.tags[side].push(...whole.tags.filter((t) => !tags.has(t)))
+  for (const tag of tagsEverOn(live, d.id)) if (!tags.has(tag) && valueAt(m.tags, tagKey(d.id, tag), at) === true) d.tags[side].push(tag)
 }
 
 const emptyItem = (id: ItemId, before: ItemRecord | null, after: ItemRecord | null): ItemDiff => ({
@@ -100,8 +103,6 @@ export const diffVersions = (doc: Y.Doc, from: VersionRef, to: VersionRef): Proj
   for (const ref of summary.tags.removed) entry(ref.itemId).tags.removed.push(ref.tag)
   // A label or tag left behind by a removal that raced it belongs to no item on either side.
   const items = [...out.values()].filter((d) => d.before !== null || d.after !== null)
-  const sideDoc = (ref: VersionRef): Y.Doc => (ref === 'latest' ? live : createView(live, resolve(live, ref) as Y.Snapshot, ref))
-  const [before, after] = [sideDoc(from), sideDoc(to)]
-  for (const d of items) completeWhole(d, readItem(d.status === 'added' ? after : before, d.id))
+  for (const d of items) completeWhole(live, d, d.status === 'added' ? b : a)
   return { from, to, summary, items }
 }
