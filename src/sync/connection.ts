@@ -7,7 +7,12 @@ export type LinkState = 'connecting' | 'syncing' | 'online' | 'offline' | 'denie
 
 type Listener = () => void
 
-const AUTH_CODES = new Set([4401, 4403])
+/** The server's "slow down": y-websocket stops on every 44xx close, so we come back after a pause. */
+const RATE_LIMITED = 4429
+const RETRY_AFTER_RATE_LIMIT_MS = 5_000
+
+const refusal = (code: number, reason: string): string =>
+  reason || (code === 4401 ? 'This link is not valid (anymore)' : code === 4403 ? 'This link may not open this project' : `The server refused a message (code ${code})`)
 
 const pendingKey = (projectId: string): string => `strata:unsynced:${projectId}`
 
@@ -53,11 +58,15 @@ export class Connection {
     })
     this.provider.on('connection-close', (event) => {
       this.#failed = true
-      if (event && AUTH_CODES.has(event.code)) {
-        this.#reason = event.reason || (event.code === 4401 ? 'This link is not valid (anymore)' : 'This link may not open this project')
-        this.provider.disconnect()
-        this.#set('denied')
+      if (!event || event.code < 4400 || event.code > 4499) return
+      this.provider.disconnect()
+      if (event.code === RATE_LIMITED) {
+        setTimeout(() => this.#state !== 'denied' && this.provider.connect(), RETRY_AFTER_RATE_LIMIT_MS)
+        return
       }
+      // Auth failures and refused messages: retrying would be refused the same way; say why.
+      this.#reason = refusal(event.code, event.reason)
+      this.#set('denied')
     })
     doc.on('update', this.#onUpdate)
     addEventListener('online', this.#onNetwork)

@@ -1,42 +1,11 @@
 import { expect } from 'vitest'
-import type { Page } from 'playwright-core'
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
-import { writeUpdate } from 'y-protocols/sync'
 import { type ItemId, maps, removeLabel, setTag, tagKey } from '../../src/domain/index.ts'
 import { present, seen, test } from './harness.ts'
 import { connectReplica, itemName, seedProject } from './seed.ts'
+import { sendOnAppLink, syncUpdateMessage } from './forge.ts'
 
 const ITEM = itemName(0)
-const MESSAGE_SYNC = 0
-
-/** Records every WebSocket the page opens, so the test can write on the app's own authenticated link. */
-const captureSockets = (): void => {
-  const Native = window.WebSocket
-  const sockets: WebSocket[] = []
-  Object.assign(window, { strataSockets: sockets })
-  window.WebSocket = class extends Native {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols)
-      sockets.push(this)
-    }
-  }
-}
-
-/** Opens the app in `page` and sends raw bytes on the app's own sync websocket. */
-const sendOnAppLink = async (page: Page, link: string, message: number[]): Promise<boolean> => {
-  await page.addInitScript(captureSockets)
-  await page.goto(link)
-  await page.getByRole('grid', { name: 'Items', exact: true }).waitFor()
-  const sent = await page.waitForFunction((bytes) => {
-    const sockets = (window as unknown as { strataSockets?: WebSocket[] }).strataSockets ?? []
-    const open = sockets.find((socket) => socket.readyState === WebSocket.OPEN && socket.url.includes('/sync'))
-    if (!open) return false
-    open.send(new Uint8Array(bytes))
-    return true
-  }, message)
-  return (await sent.jsonValue()) === true
-}
 
 test('a viewer link shows the project but cannot change it, not even by forcing a write', async ({ server, people }) => {
   const seeded = await seedProject(server, { name: 'Look only', items: 6, versions: ['Baseline'] })
@@ -77,10 +46,7 @@ test('a viewer link shows the project but cannot change it, not even by forcing 
     const before = Y.encodeStateVector(forged)
     setTag(forged, itemId, 'forged-by-viewer', true)
     if (labelId) removeLabel(forged, itemId, labelId as Parameters<typeof removeLabel>[2])
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, MESSAGE_SYNC)
-    writeUpdate(encoder, Y.encodeStateAsUpdate(forged, before))
-    const message = [...encoding.toUint8Array(encoder)]
+    const message = syncUpdateMessage(Y.encodeStateAsUpdate(forged, before))
 
     // A fresh page of Vic's, whose sockets are captured, sends it on the app's link.
     const page = await vicPerson.context.newPage()
