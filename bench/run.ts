@@ -52,7 +52,11 @@ const main = async (): Promise<void> => {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e)
-  process.exit(1)
-})
+// Exit explicitly: a browser or client library may leave a handle open after its section.
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  },
+)
