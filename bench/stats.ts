@@ -25,9 +25,11 @@ export const medianTime = (runs: number, fn: () => unknown, setup?: () => unknow
 /** A number rounded for a table. */
 export const fmt = (x: number, digits = 2): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(digits))
 
-/** Megabytes of the V8 heap in use after a collection, when `--expose-gc` allows one. */
+/** A full garbage collection, when `--expose-gc` allows one. */
+export const collect = (): void => (globalThis as { gc?: () => void }).gc?.()
+
+/** Megabytes of the V8 heap in use after a collection. */
 export const heapMB = (): number => {
-  const g = (globalThis as { gc?: () => void }).gc
-  g?.()
+  collect()
   return process.memoryUsage().heapUsed / 1e6
 }
