@@ -9,15 +9,16 @@ import {
   type Version,
   type VersionId,
   LOCAL,
-  diffVersions,
   listItems,
   listVersions,
   maps,
   pendingChanges,
   openVersion,
   readItem,
+  sourceOf,
 } from '../domain/index.ts'
 import { ItemWatch } from './itemWatch.svelte.ts'
+import { ChangesSince, type Later } from './changesSince.svelte.ts'
 import { metaOf, recordsOf } from './records.ts'
 import { observing, observingDoc } from './observe.ts'
 
@@ -26,6 +27,9 @@ export type ClassOption = { id: ClassId; name: string; color: string }
 export type RunOption = { id: RunId } & RunRecord
 
 type Opened = { doc: Y.Doc; error: null } | { doc: null; error: string }
+
+/** Old versions whose item list is kept: switching between a few costs no relisting. */
+const LISTS_KEPT = 2
 
 /**
  * One open project: the live document, and the document the user is looking at (the live
@@ -42,8 +46,14 @@ export class ProjectState {
   #meta: () => void
   #versions: () => void
   #any: () => void
+  #changes: ChangesSince
+  #lists = new Map<VersionId, ListedItem[]>()
 
-  constructor(readonly live: Y.Doc) {
+  /** `later` schedules the count of changes since a viewed version (tests pass their own). */
+  constructor(
+    readonly live: Y.Doc,
+    later?: Later,
+  ) {
     const m = maps(live)
     this.watch = new ItemWatch(live)
     this.#items = observing(m.items as Y.AbstractType<unknown>)
@@ -52,6 +62,7 @@ export class ProjectState {
     this.#meta = observing(m.meta as Y.AbstractType<unknown>)
     this.#versions = observing(m.versions as Y.AbstractType<unknown>)
     this.#any = observingDoc(live)
+    this.#changes = new ChangesSince(live, later)
     this.undo = new Y.UndoManager([m.items, m.labels, m.tags, m.classes], { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 })
   }
 
@@ -107,9 +118,24 @@ export class ProjectState {
   #listed: ListedItem[] = $derived.by(() => {
     const doc = this.doc
     if (!doc) return []
-    if (this.#isLive(doc)) this.#items()
-    return listItems(doc)
+    if (this.#isLive(doc)) {
+      this.#items()
+      return listItems(doc)
+    }
+    return this.#versionList(doc)
   })
+
+  // An old version never changes: its list is made once and kept for the last few shown.
+  #versionList(view: Y.Doc): ListedItem[] {
+    const id = sourceOf(view).versionId
+    if (id === null) return listItems(view)
+    const list = this.#lists.get(id) ?? listItems(view)
+    this.#lists.delete(id)
+    this.#lists.set(id, list)
+    const oldest = this.#lists.keys().next().value
+    if (this.#lists.size > LISTS_KEPT && oldest !== undefined) this.#lists.delete(oldest)
+    return list
+  }
 
   /** Item records in display order, without labels. */
   get items(): ListedItem[] {
@@ -154,11 +180,15 @@ export class ProjectState {
     return pendingChanges(this.live)
   }
 
-  /** How many records latest has changed since the version being viewed (0 on latest). */
-  get changesSinceViewed(): number {
+  /**
+   * How many records latest has changed since the version being viewed (0 on latest), or
+   * null while it is being counted: counted after the grid painted, once per version and
+   * state of latest.
+   */
+  get changesSinceViewed(): number | null {
     const id = this.#versionId
-    if (id === null || this.#opened.doc === null) return 0
-    this.#any()
-    return diffVersions(this.live, id, 'latest').summary.total
+    const at = this.#opened.doc ? sourceOf(this.#opened.doc).at : null
+    if (id === null || at === null) return 0
+    return this.#changes.of(id, at)
   }
 }

@@ -71,7 +71,6 @@ describe('ProjectState.item', () => {
     flushSync()
     expect(runs.get(ids[0])).toBe(1)
     expect(seen.get(ids[0])).toBe(1)
-    expect(project.changesSinceViewed).toBe(1)
     expect(() => addLabel(project.doc ?? openVersion(doc, v1.id), ids[0], { classId, bbox: [5, 5, 10, 10] }, by)).toThrow(/read-only/)
     stop()
   })
