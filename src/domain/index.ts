@@ -16,7 +16,7 @@ export { readProject, type ProjectJson, type ItemJson, type LabelJson, type Clas
 export { createVersion, listVersions, lastCheckpoint, pendingChanges, openVersion, deleteVersion, type Version } from './versions.ts'
 export { discardChanges, restoreVersion } from './revert.ts'
 export { diffVersions, type ProjectDiff, type ItemDiff, type LabelDiff, type VersionRef } from './diff.ts'
-export { summarize, type ChangeSummary, type TagRef } from './summary.ts'
+export { summarize, countChanges, type ChangeSummary, type TagRef } from './summary.ts'
 export { currentSnapshot, trackDeletes } from './deleteLog.ts'
 export { sourceOf, getRecord, allRecords, type Source } from './source.ts'
 export { mapGetAt, mapEntriesAt } from './snapshotRead.ts'

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs'
 import { createSubscriber } from 'svelte/reactivity'
-import { type VersionId, summarize } from '../domain/index.ts'
+import { type VersionId, countChanges } from '../domain/index.ts'
 
 /** Runs `task` later, after `delayMs` at least; returns a cancel. */
 export type Later = (task: () => void, delayMs: number) => () => void
@@ -33,15 +33,19 @@ export const whenIdle: Later = (task, delayMs) => {
 
 type Count = { edits: number; total: number; ms: number; doneAt: number }
 
+/** Main-thread time one slice of a count may take before it lets a frame paint. */
+const SLICE_MS = 10
+
 /** Spacing between recounts while latest keeps changing: a second, or a few times what a count costs. */
 const recountDelay = (last: Count): number => Math.max(0, Math.max(1_000, 4 * last.ms) - (performance.now() - last.doneAt))
 
 /**
  * How many records latest has changed since an old version. Counting is O(changes since
  * that version) (about 100,000 label changes for the oldest version of the 100k reference
- * project), so it never runs on the way to the first paint: it runs once in idle time and
- * is kept per version until latest changes; while latest keeps changing, the last count
- * is shown and recounted at most every `recountDelay`.
+ * project), so it never runs on the way to the first paint: it runs in idle time, in
+ * slices of `SLICE_MS` with a frame between them, and is kept per version until latest
+ * changes; while latest keeps changing, the last count is shown and recounted at most
+ * every `recountDelay`.
  */
 export class ChangesSince {
   #counts = new Map<VersionId, Count>()
@@ -82,15 +86,26 @@ export class ChangesSince {
   #queue(versionId: VersionId, at: Y.Snapshot, delayMs: number): void {
     if (this.#queued?.versionId === versionId) return
     this.#queued?.cancel()
-    const cancel = this.later(() => {
-      this.#queued = null
+    const counting = countChanges(this.live, at, null)
+    let edits: number | null = null
+    let ms = 0
+    const slice = (): void => {
       const start = performance.now()
-      const edits = this.#edits
-      const { total } = summarize(this.live, at, null)
+      edits ??= this.#edits
+      let step = counting.next()
+      while (!step.done && performance.now() - start < SLICE_MS) step = counting.next()
       const doneAt = performance.now()
-      this.#counts.set(versionId, { edits, total, ms: doneAt - start, doneAt })
+      ms += doneAt - start
+      if (!step.done) {
+        this.#queued = { versionId, cancel: this.later(slice, 0) }
+        return
+      }
+      this.#queued = null
+      // Counted at `edits`: if latest changed meanwhile, the next read counts again.
+      this.#counts.set(versionId, { edits, total: step.value, ms, doneAt })
       this.#notify?.()
-    }, delayMs)
+    }
+    const cancel = this.later(slice, delayMs)
     this.#queued = { versionId, cancel }
   }
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushSync } from 'svelte'
 import { type ItemId, addClass, addItem, addLabel, createProject, createVersion, diffVersions, updateLabel } from '../../src/domain/index.ts'
 import { ProjectState } from '../../src/state/project.svelte.ts'
@@ -47,6 +47,8 @@ const showCount = (project: ProjectState) => {
 }
 
 describe('ProjectState.changesSinceViewed', () => {
+  afterEach(() => vi.restoreAllMocks())
+
   it('is counted once per version, after the view rendered, and kept while latest does not change', () => {
     const { doc, classId, ids, labelIds, v1 } = setup()
     updateLabel(doc, ids[0] as ItemId, labelIds[0]!, { bbox: [2, 2, 10, 10] }, by)
@@ -91,6 +93,32 @@ describe('ProjectState.changesSinceViewed', () => {
     expect(queued[0]?.delayMs).toBeGreaterThan(0)
     runAll()
     expect(seen.at(-1)).toBe(2)
+    stop()
+  })
+
+  it('counts in slices with a frame between them, and a slice cut short by an edit is counted again', () => {
+    const { doc, classId, ids, labelIds, v1 } = setup()
+    updateLabel(doc, ids[0] as ItemId, labelIds[0]!, { bbox: [2, 2, 10, 10] }, by)
+    addLabel(doc, ids[1] as ItemId, { classId, bbox: [5, 5, 10, 10] }, by)
+    // Every clock read is 11 ms later: each slice does one step of the count and yields.
+    let now = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => (now += 11))
+    const { queued, later, runAll } = manual()
+    const project = new ProjectState(doc, later)
+    project.view(v1.id)
+    const { seen, stop } = showCount(project)
+    runAll()
+    expect(seen).toEqual([null])
+    expect(queued.map((q) => q.delayMs)).toEqual([0])
+    runAll()
+    // Latest changes halfway: this count is shown but out of date, so it is counted again.
+    addLabel(doc, ids[2] as ItemId, { classId, bbox: [5, 5, 10, 10] }, by)
+    flushSync()
+    for (let i = 0; i < 10 && queued.length > 0 && seen.at(-1) === null; i++) runAll()
+    expect(seen.at(-1)).not.toBeNull()
+    for (let i = 0; i < 20 && queued.length > 0; i++) runAll()
+    expect(seen.at(-1)).toBe(3)
+    expect(queued).toEqual([])
     stop()
   })
 
