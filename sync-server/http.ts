@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import * as Y from 'yjs'
 import { createProject } from '../src/domain/index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { pipeline } from 'node:stream'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
 import { BLOB_HASH, type BlobStore } from './blobs.ts'
 import { exportProject } from './export.ts'
@@ -140,7 +141,7 @@ const blobs = async (
     ETag: `"${hash}"`,
   })
   if (method === 'HEAD') return void res.end()
-  deps.blobs.read(projectId, hash).pipe(res)
+  pipeline(deps.blobs.read(projectId, hash), res, () => undefined)
 }
 
 const putBlob = async (deps: HttpDeps, who: Principal, projectId: string, hash: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {

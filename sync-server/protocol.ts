@@ -76,9 +76,13 @@ const decodeSync = (decoder: decoding.Decoder): Incoming => {
   return { kind, update: payload, empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 }
 }
 
+/** A client sends its own presence; a relayed batch is small. More is a flood. */
+const MAX_AWARENESS_ENTRIES = 64
+
 const decodeAwareness = (update: Uint8Array, maxBytes: number): Incoming => {
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
+  if (count > MAX_AWARENESS_ENTRIES) throw new BadMessage(4413, `awareness update for more than ${MAX_AWARENESS_ENTRIES} clients`)
   const clients: AwarenessEntry[] = []
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder)

@@ -4,6 +4,9 @@ import { recordProblem } from '../src/domain/schema.ts'
 /** Strata's top-level maps: every value in them must be a valid record. */
 const STRATA_MAPS = new Set(['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions'])
 
+/** The problem of an update that builds on changes the room does not have (yet). */
+export const MISSING = 'the update builds on changes the server does not have'
+
 type Place = { root: string; key: string | null } | 'nested' | 'missing'
 
 /** The struct of the update covering `id`, by binary search (an update's structs are sorted by clock). */
@@ -21,27 +24,51 @@ const inUpdate = (byClient: Map<number, Y.Item[]>, id: Y.ID): Y.Item | undefined
   return undefined
 }
 
-/**
- * Where an incoming struct lands. An overwrite of a map key is encoded with its origin (the
- * previous entry of the key) instead of its parent and key, so those are read from the
- * origin: in the same update, or in the room's document.
- */
-const placeOf = (doc: Y.Doc, byClient: Map<number, Y.Item[]>, item: Y.Item, depth = 0): Place => {
+/** Where a struct that names its parent lands, or null when it is placed by its origin. */
+const ownPlace = (item: Y.Item): Place | null => {
   if (typeof item.parent === 'string') return { root: item.parent, key: item.parentSub }
-  if (item.parent !== null) return 'nested'
-  const origin = item.origin ?? item.rightOrigin
-  if (origin === null || depth > 10_000) return 'nested'
-  const local = inUpdate(byClient, origin)
-  if (local) return placeOf(doc, byClient, local, depth + 1)
+  return item.parent !== null ? 'nested' : null
+}
+
+/** Where an existing struct of the room's document sits, or 'missing' when the room lacks it. */
+const placeInDoc = (doc: Y.Doc, id: Y.ID): Place => {
   let found: Y.Item | Y.GC
   try {
-    found = Y.getItem(doc.store, origin)
+    found = Y.getItem(doc.store, id)
   } catch {
     return 'missing'
   }
   if (!(found instanceof Y.Item) || !(found.parent instanceof Y.AbstractType) || found.parent._item !== null) return 'nested'
   return { root: Y.findRootTypeKey(found.parent), key: found.parentSub }
 }
+
+/**
+ * Where an incoming struct lands. An overwrite of a map key is encoded with its origin (the
+ * previous entry of the key) instead of its parent and key, so those are read from the
+ * origin: in the same update, or in the room's document. Chains are followed in a loop and
+ * every struct on them remembers its answer, so an update costs O(structs), however built.
+ */
+const placeOf = (doc: Y.Doc, byClient: Map<number, Y.Item[]>, item: Y.Item, known: Map<Y.Item, Place>): Place => {
+  const chain: Y.Item[] = []
+  let at = item
+  let place = known.get(at) ?? ownPlace(at)
+  while (place === null) {
+    chain.push(at)
+    // Marked while its chain is followed: a cycle ends as 'nested', not in a loop.
+    known.set(at, 'nested')
+    const origin: Y.ID | null = at.origin ?? at.rightOrigin
+    const next = origin === null ? undefined : inUpdate(byClient, origin)
+    if (origin === null) place = 'nested'
+    else if (next === undefined) place = placeInDoc(doc, origin)
+    else place = known.get((at = next)) ?? ownPlace(at)
+  }
+  for (const s of chain) known.set(s, place)
+  return place
+}
+
+/** An origin of the same client must be older than the struct: Yjs cannot integrate it otherwise. */
+const originAfter = (s: Y.Item): boolean =>
+  [s.origin, s.rightOrigin].some((o) => o !== null && o.client === s.id.client && o.clock >= s.id.clock)
 
 /**
  * Why an update a client sent would put a malformed record into the project, or null when
@@ -55,9 +82,11 @@ export const findRecordProblem = (doc: Y.Doc, update: Uint8Array): string | null
     if (list) list.push(s)
     else byClient.set(s.id.client, [s])
   }
+  const known = new Map<Y.Item, Place>()
   for (const s of structs) {
-    const place = placeOf(doc, byClient, s)
-    if (place === 'missing') return 'the update builds on changes the server does not have'
+    if (originAfter(s)) return 'a struct builds on a later one of its own client'
+    const place = placeOf(doc, byClient, s, known)
+    if (place === 'missing') return MISSING
     if (place === 'nested' || !STRATA_MAPS.has(place.root)) continue
     if (place.key === null) return `"${place.root}" is a keyed map, not a list`
     if (s.content instanceof Y.ContentDeleted) continue

@@ -32,7 +32,8 @@ export class Rooms {
 
   /** Call when a connection left: an empty room is compacted and dropped after the idle delay. */
   released (room: Room): void {
-    if (room.conns.size > 0 || this.idle.has(room.id)) return
+    // A late close of a connection to an evicted room must not evict its successor.
+    if (room.conns.size > 0 || room.evicted || this.idle.has(room.id)) return
     const timer = setTimeout(() => void this.evict(room), this.deps.config.idleRoomMs)
     timer.unref()
     this.idle.set(room.id, timer)
@@ -60,7 +61,8 @@ export class Rooms {
 
   private async evict (room: Room): Promise<void> {
     this.idle.delete(room.id)
-    if (room.conns.size > 0) return
+    if (room.conns.size > 0 || room.evicted) return
+    room.evicted = true
     // Forget it first: a client arriving during the flush loads the flushed log afresh.
     this.loaded.delete(room.id)
     await this.flush(room)

@@ -1,6 +1,6 @@
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import { findRecordProblem } from './records.ts'
+import { MISSING, findRecordProblem } from './records.ts'
 import { WebSocket } from 'ws'
 import { assertHistoryKept } from '../src/domain/index.ts'
 import type { Principal } from './auth.ts'
@@ -24,7 +24,12 @@ export interface Conn {
   tokens: number
   refilledAt: number
   toldReadOnly: boolean
+  /** Whether the client has answered the room's sync step 1 (its step 2 carries all it has). */
+  synced: boolean
 }
+
+/** Presence ids one connection may bring (a tab has one; a few for reconnects). */
+const MAX_AWARENESS_IDS = 8
 
 /** Told to viewers the first time they send content; the stock client logs it. */
 export const READ_ONLY_REASON = 'read-only: this token is a viewer, edits are not saved'
@@ -40,16 +45,16 @@ export class Room {
   // Messages of a room are handled one at a time, so "logged, then applied, then relayed" holds.
   private queue: Promise<void> = Promise.resolve()
   private logRows = 0
+  /** Set once the registry dropped the room; a newer room may serve its project now. */
+  evicted = false
 
   private constructor (readonly id: string, private readonly deps: RoomDeps) {
     assertHistoryKept(this.doc)
     // The server keeps no local presence: it only relays clients'.
     this.awareness.setLocalState(null)
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(encodeUpdate(update), origin))
-    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
       const changed = [...added, ...updated, ...removed]
-      const conn = origin instanceof WebSocket ? this.conns.get(origin) : undefined
-      if (conn !== undefined) for (const id of added) conn.awarenessIds.add(id)
       this.relay(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), null)
     })
   }
@@ -59,7 +64,15 @@ export class Room {
     const room = new Room(id, deps)
     const updates = await deps.storage.loadRoom(id)
     room.doc.transact(() => {
-      for (const update of updates) Y.applyUpdate(room.doc, update)
+      updates.forEach((update, row) => {
+        // A row Yjs cannot apply must not make the whole project unloadable: skip it, loudly.
+        try {
+          Y.applyUpdate(room.doc, update)
+        } catch (e) {
+          deps.metrics.storageErrors++
+          deps.log(`room ${id}: skipped log row ${row}, it cannot be applied: ${(e as Error).message}`)
+        }
+      })
     }, room)
     room.logRows = updates.length
     return room
@@ -69,7 +82,7 @@ export class Room {
   join (ws: WebSocket, who: Principal): Conn {
     const readOnly = who.kind === 'project' && who.role === 'viewer'
     const conn: Conn = {
-      ws, who, readOnly, awarenessIds: new Set(), tokens: this.deps.config.rateBurst, refilledAt: Date.now(), toldReadOnly: false,
+      ws, who, readOnly, awarenessIds: new Set(), tokens: this.deps.config.rateBurst, refilledAt: Date.now(), toldReadOnly: false, synced: false,
     }
     this.conns.set(ws, conn)
     send(ws, encodeSyncStep1(this.doc))
@@ -128,8 +141,17 @@ export class Room {
     switch (message.kind) {
       case 'sync-step1': return send(conn.ws, encodeSyncStep2(this.doc, message.stateVector))
       case 'sync-step2':
+        await this.write(conn, message.update, message.empty)
+        conn.synced = true
+        return
       case 'update': return this.write(conn, message.update, message.empty)
-      case 'awareness': return awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn.ws)
+      case 'awareness':
+        // Every id a connection names is kept (y-protocols remembers each one for good).
+        for (const { clientId } of message.clients) conn.awarenessIds.add(clientId)
+        if (conn.awarenessIds.size > MAX_AWARENESS_IDS) {
+          return this.refuse(conn, 4413, `presence for more than ${MAX_AWARENESS_IDS} clients on one connection`)
+        }
+        return awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn.ws)
       case 'query-awareness':
         return send(conn.ws, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])))
     }
@@ -140,6 +162,12 @@ export class Room {
     if (empty) return
     if (conn.readOnly) return this.dropReadOnly(conn)
     const problem = findRecordProblem(this.doc, update)
+    // Before its step 2, a reconnecting client may send an edit that builds on its offline
+    // work; that step 2 follows and carries both, so the edit is dropped, not refused.
+    if (problem === MISSING && !conn.synced) {
+      this.deps.metrics.updatesDropped++
+      return
+    }
     if (problem !== null) return this.refuse(conn, 4400, `invalid record: ${problem}`.slice(0, 120))
     try {
       this.logRows = await this.deps.storage.appendUpdate(this.id, update)
@@ -150,7 +178,13 @@ export class Room {
       return this.close(conn, 4500, 'storage error: the edit was not saved, it stays on your device')
     }
     this.deps.metrics.updatesReceived++
-    Y.applyUpdate(this.doc, update, conn.ws)
+    try {
+      Y.applyUpdate(this.doc, update, conn.ws)
+    } catch (e) {
+      // Logged already; loading skips such a row (see `load`), so the project stays usable.
+      this.deps.log(`room ${this.id}: an update could not be applied: ${(e as Error).message}`)
+      return this.refuse(conn, 4400, 'invalid update: it cannot be applied')
+    }
     if (this.logRows >= this.deps.config.compactAfter) await this.compactNow()
   }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
+import { pipeline } from 'node:stream'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -27,7 +28,8 @@ export const serveStatic = (root: string, req: IncomingMessage, res: ServerRespo
     'X-Content-Type-Options': 'nosniff',
   })
   if (req.method === 'HEAD') res.end()
-  else fs.createReadStream(chosen).pipe(res)
+  // pipeline closes the file when the client goes away and turns a read error into a reset, not a crash.
+  else pipeline(fs.createReadStream(chosen), res, () => undefined)
 }
 
 // The decoded path is resolved and must stay inside root: `..`, `%2e%2e` and NUL never escape.

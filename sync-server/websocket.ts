@@ -66,6 +66,7 @@ const closeWith = (ws: WebSocket, deps: SyncDeps, code: number, reason: string):
 // Frames that arrive while the room loads wait, so nothing is answered from a blank document.
 const connect = async (ws: WebSocket, projectId: string, who: Principal, deps: SyncDeps): Promise<void> => {
   const early: Uint8Array[] = []
+  let earlyBytes = 0
   let joined: { room: Room, conn: Conn } | null = null
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (ws.readyState !== WebSocket.OPEN) return
@@ -73,8 +74,8 @@ const connect = async (ws: WebSocket, projectId: string, who: Principal, deps: S
     if (!isBinary) return refuse(4400, 'text frames are not part of the protocol')
     if (frame.length > deps.config.maxMessageBytes) return refuse(4413, `message over ${deps.config.maxMessageBytes} bytes`)
     if (joined !== null) joined.room.receive(joined.conn, frame)
-    else if (early.length < deps.config.rateBurst) early.push(frame)
-    else refuse(4429, 'rate limit: too many messages')
+    else if (early.length < deps.config.rateBurst && (earlyBytes += frame.length) <= deps.config.maxMessageBytes) early.push(frame)
+    else refuse(4429, 'rate limit: too many messages before the project loaded')
   })
   const refuse = (code: number, reason: string): void => {
     deps.metrics.messagesRejected++
