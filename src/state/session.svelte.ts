@@ -17,7 +17,9 @@ const readPlace = (): Place => {
 
 /**
  * Who is using the app (token, display name, a stable actor id) and where they are.
- * The token is remembered once seen in a link; the name is asked once.
+ * The token is remembered once seen in a link and then taken out of the address bar: the
+ * URL names only the place, so a link to a version can be shared without handing over the
+ * token (and the browser's history does not keep it). The name is asked once.
  */
 export class Session {
   #token = $state.raw<string | null>(null)
@@ -34,6 +36,7 @@ export class Session {
     if (!actorId) localStorage.setItem(ACTOR, (actorId = crypto.randomUUID()))
     this.actorId = actorId
     addEventListener('popstate', () => (this.#place = readPlace()))
+    if (fromUrl) this.#writeUrl(this.#place, false)
   }
 
   get token(): string | null {
@@ -62,7 +65,6 @@ export class Session {
   setToken(token: string): void {
     this.#token = token
     localStorage.setItem(TOKEN, token)
-    this.#writeUrl(this.#place, false)
   }
 
   /** Goes somewhere; pushes a history entry so Back returns. */
@@ -73,7 +75,6 @@ export class Session {
 
   #writeUrl(place: Place, push: boolean): void {
     const params = new URLSearchParams()
-    if (this.#token) params.set('token', this.#token)
     if (place.projectId) params.set('project', place.projectId)
     if (place.projectId && place.versionId) params.set('version', place.versionId)
     const url = `${location.pathname}?${params}`

@@ -26,6 +26,7 @@ const pendingKey = (projectId: string): string => `strata:unsynced:${projectId}`
 export class Connection {
   readonly provider: WebsocketProvider
   #state: LinkState = 'connecting'
+  #retry: ReturnType<typeof setTimeout> | undefined = undefined
   #reason = ''
   #unsynced: number
   #listeners = new Set<Listener>()
@@ -61,7 +62,8 @@ export class Connection {
       if (!event || event.code < 4400 || event.code > 4499) return
       this.provider.disconnect()
       if (event.code === RATE_LIMITED) {
-        setTimeout(() => this.#state !== 'denied' && this.provider.connect(), RETRY_AFTER_RATE_LIMIT_MS)
+        clearTimeout(this.#retry)
+        this.#retry = setTimeout(() => this.#state !== 'denied' && this.provider.connect(), RETRY_AFTER_RATE_LIMIT_MS)
         return
       }
       // Auth failures and refused messages: retrying would be refused the same way; say why.
@@ -98,6 +100,8 @@ export class Connection {
   }
 
   destroy(): void {
+    // A pending retry would reconnect a closed project's provider.
+    clearTimeout(this.#retry)
     this.doc.off('update', this.#onUpdate)
     removeEventListener('online', this.#onNetwork)
     removeEventListener('offline', this.#onNetwork)

@@ -33,6 +33,8 @@ test('a version keeps the project as it was; work on latest survives viewing, di
   await seen(project.readOnlyBanner)
   expect(await project.readOnlyBanner.textContent()).toMatch(/read-only/i)
   expect(project.page.url()).toMatch(/[?&]version=/)
+  // The address names the place only: sharing it does not hand over the token.
+  expect(project.page.url()).not.toMatch(/token=/)
   expect(await present(project.editControls())).toBe(0)
   view = await project.openItem(ITEM)
   expect(await view.boxIds()).toEqual([...original].sort())
