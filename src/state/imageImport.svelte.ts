@@ -3,6 +3,7 @@ import { type Actor, addItem } from '../domain/index.ts'
 import { applyAtomically } from '../io/index.ts'
 import type { BlobStore } from '../sync/blobs.ts'
 import { readFile } from '../sync/files.ts'
+import { keepOpenWhile } from './holds.ts'
 
 /** A file to import and the name its item gets (its path inside a dropped or picked folder). */
 export interface NamedFile {
@@ -24,7 +25,9 @@ const PARALLEL = 4
 /**
  * Adding images in the background: each file is hashed and measured in a worker, saved in
  * IndexedDB (and queued for upload), then added as items in batches of one IMPORT
- * transaction each. It outlives the button that started it; more files join the same run.
+ * transaction each. It outlives the button that started it and the project's page (the
+ * document stays open until the run ends); more files join the same run. While it runs,
+ * closing the tab asks first: files read but not yet added would be lost.
  */
 export class ImageImport {
   #done = $state.raw(0)
@@ -60,17 +63,22 @@ export class ImageImport {
     }
     this.#queue.push(...files)
     this.#total += files.length
-    if (!this.#running) void this.#run()
+    if (!this.#running) void keepOpenWhile(this.doc, this.#run())
   }
 
   async #run(): Promise<void> {
     this.#running = true
-    // Same name, same content: already in the project, not added twice.
-    this.#known = new Set([...this.doc.getMap<{ name: string; blob: string }>('items').values()].map((i) => `${i.name}\n${i.blob}`))
-    await Promise.all(Array.from({ length: PARALLEL }, () => this.#worker()))
-    this.#flush()
-    this.#running = false
-    this.#total = this.#done
+    addEventListener('beforeunload', askFirst)
+    try {
+      // Same name, same content: already in the project, not added twice.
+      this.#known = new Set([...this.doc.getMap<{ name: string; blob: string }>('items').values()].map((i) => `${i.name}\n${i.blob}`))
+      await Promise.all(Array.from({ length: PARALLEL }, () => this.#worker()))
+      this.#flush()
+    } finally {
+      this.#running = false
+      removeEventListener('beforeunload', askFirst)
+      this.#total = this.#done
+    }
     void this.blobs.flush()
   }
 
@@ -107,6 +115,9 @@ export class ImageImport {
     void this.blobs.flush()
   }
 }
+
+/** Makes the browser ask before the tab closes. */
+const askFirst = (event: BeforeUnloadEvent): void => event.preventDefault()
 
 const running = new WeakMap<Y.Doc, ImageImport>()
 

@@ -1,5 +1,6 @@
 import type { ItemId, VersionId } from '../domain/index.ts'
 import type { GridCache, GridCacheStore } from '../sync/gridCache.ts'
+import { whenReleased } from './holds.ts'
 import type { LoadProgress, LocalProject } from '../sync/persistence.ts'
 
 type Open = (projectId: string, onProgress: LoadProgress) => Promise<LocalProject>
@@ -72,8 +73,10 @@ export class ProjectLoad {
     return this.#queued
   }
 
+  /** Closes the project once nothing writes into it any more (see `keepOpenWhile`). */
   destroy(): void {
     this.#closed = true
-    this.#local?.destroy()
+    const local = this.#local
+    if (local) void whenReleased(local.doc).then(() => local.destroy())
   }
 }
