@@ -1,6 +1,7 @@
 import { createSubscriber } from 'svelte/reactivity'
 import type { Connection, LinkState } from '../sync/connection.ts'
 import type { BlobStore } from '../sync/blobs.ts'
+import type { SaveHealth } from '../sync/saveHealth.ts'
 
 /** The sync state the sidebar shows: link state plus what is not yet on the server. */
 export class SyncStatus {
@@ -9,14 +10,11 @@ export class SyncStatus {
   constructor(
     readonly connection: Connection,
     readonly blobs: BlobStore,
+    readonly saving: SaveHealth | null = null,
   ) {
     this.#subscribe = createSubscriber((update) => {
-      const offLink = connection.onChange(update)
-      const offBlobs = blobs.onChange(update)
-      return () => {
-        offLink()
-        offBlobs()
-      }
+      const offs = [connection.onChange(update), blobs.onChange(update), saving?.onChange(update)]
+      return () => offs.forEach((off) => off?.())
     })
   }
 
@@ -40,6 +38,12 @@ export class SyncStatus {
     return this.blobs.pending
   }
 
+  /** Why changes are not being saved on this device, or null. */
+  get saveError(): string | null {
+    this.#subscribe()
+    return this.saving?.error ?? null
+  }
+
   /** One line: starts with Online, Offline, Syncing or Connecting, then what is not on the server. */
   get text(): string {
     const state = this.state
@@ -49,7 +53,8 @@ export class SyncStatus {
     const blobs = this.unsyncedBlobs
     if (changes) parts.push(`${changes} ${changes === 1 ? 'change' : 'changes'}`)
     if (blobs) parts.push(`${blobs} ${blobs === 1 ? 'file' : 'files'}`)
-    const tail = parts.length ? ` · ${parts.join(' and ')} not on server` : ''
+    const unsaved = this.saveError
+    const tail = (parts.length ? ` · ${parts.join(' and ')} not on server` : '') + (unsaved ? ` · changes not saved on this device: ${unsaved}` : '')
     return state === 'denied' ? `${head} · ${this.reason}${tail}` : `${head}${tail}`
   }
 }

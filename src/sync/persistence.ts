@@ -1,11 +1,14 @@
 import * as Y from 'yjs'
 import { assertHistoryKept, newProjectDoc, trackDeletes } from '../domain/index.ts'
 import { appendUpdate, openUpdateLog, readUpdates } from './updateLog.ts'
+import { SaveHealth } from './saveHealth.ts'
 import type { FromWorker, ToWorker } from './storeWorker.ts'
 
 /** A project's document as this browser keeps it: loaded from IndexedDB, saved on every change. */
 export interface LocalProject {
   doc: Y.Doc
+  /** Whether changes are being saved on this device (absent where nothing is stored). */
+  saving?: SaveHealth
   destroy(): void
 }
 
@@ -132,14 +135,25 @@ export const openLocalProject = async (projectId: string, onProgress: LoadProgre
   appended = { bytes: stats.count > stats.pieces ? COMPACT_BYTES : 0, count: stats.count - stats.pieces }
   compactSoon()
   const db = await openUpdateLog(name)
+  const saving = new SaveHealth()
   const store = (update: Uint8Array, origin: unknown): void => {
     if (origin === STORED) return
-    appended = { bytes: appended.bytes + update.byteLength, count: appended.count + 1 }
-    appendUpdate(db, update).then(compactSoon, (error: unknown) => console.error('Saving a change on this device failed:', error))
+    // After a failed save (a full disk), the next one writes the whole document: what failed
+    // before is stored as soon as there is room again. Until then the sidebar says so.
+    const write = saving.error === null ? update : Y.encodeStateAsUpdate(doc)
+    appended = { bytes: appended.bytes + write.byteLength, count: appended.count + 1 }
+    appendUpdate(db, write).then(
+      () => {
+        saving.saved()
+        compactSoon()
+      },
+      (error: unknown) => saving.failed(error),
+    )
   }
   doc.on('update', store)
   return {
     doc,
+    saving,
     destroy: () => {
       clearTimeout(compactTimer)
       doc.off('update', store)

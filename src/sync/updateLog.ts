@@ -26,8 +26,12 @@ const done = (tx: IDBTransaction): Promise<void> =>
     tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction was aborted'))
   })
 
-/** Appends one update (the page calls this for every change of the loaded document). */
-export const appendUpdate = (db: IDBDatabase, update: Uint8Array): Promise<void> => {
+/**
+ * Appends one update (the page calls this for every change of the loaded document). Async,
+ * so a store that throws at once (a full disk, a closed database) rejects instead of
+ * throwing into the document's update handler.
+ */
+export const appendUpdate = async (db: IDBDatabase, update: Uint8Array): Promise<void> => {
   const tx = db.transaction(UPDATES, 'readwrite')
   tx.objectStore(UPDATES).add(update)
   return done(tx)
