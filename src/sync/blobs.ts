@@ -77,6 +77,14 @@ export class BlobStore {
     return url
   }
 
+  /** Frees the object URLs made for images and closes the database: the page showing them is gone. */
+  destroy(): void {
+    for (const url of this.#urls.values()) void url.then((u) => u && URL.revokeObjectURL(u))
+    this.#urls.clear()
+    this.#listeners.clear()
+    void this.#db.then((db) => db.close(), () => undefined)
+  }
+
   /** Uploads what the outbox holds; stops at the first network failure and tries again next time. */
   async flush(): Promise<void> {
     if (this.#flushing) {
