@@ -43,7 +43,9 @@ export class Rooms {
   async disconnectToken (projectId: string, tokenId: string): Promise<void> {
     const room = this.loaded.has(projectId) ? await this.get(projectId).catch(() => null) : null
     for (const conn of [...room?.conns.values() ?? []]) {
-      if (conn.who.kind === 'project' && conn.who.tokenId === tokenId) room?.close(conn, 4401, 'unauthorised: token revoked')
+      if (conn.who.kind !== 'project' || conn.who.tokenId !== tokenId) continue
+      conn.revoked = true
+      room?.close(conn, 4401, 'unauthorised: token revoked')
     }
     if (room !== null) this.released(room)
   }

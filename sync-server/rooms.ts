@@ -24,6 +24,8 @@ export interface Conn {
   tokens: number
   refilledAt: number
   toldReadOnly: boolean
+  /** Set when its token was revoked: nothing it sent is applied any more. */
+  revoked: boolean
   /** Whether the client has answered the room's sync step 1 (its step 2 carries all it has). */
   synced: boolean
 }
@@ -82,7 +84,7 @@ export class Room {
   join (ws: WebSocket, who: Principal): Conn {
     const readOnly = who.kind === 'project' && who.role === 'viewer'
     const conn: Conn = {
-      ws, who, readOnly, awarenessIds: new Set(), tokens: this.deps.config.rateBurst, refilledAt: Date.now(), toldReadOnly: false, synced: false,
+      ws, who, readOnly, awarenessIds: new Set(), tokens: this.deps.config.rateBurst, refilledAt: Date.now(), toldReadOnly: false, synced: false, revoked: false,
     }
     this.conns.set(ws, conn)
     send(ws, encodeSyncStep1(this.doc))
@@ -137,7 +139,10 @@ export class Room {
   }
 
   private async handle (conn: Conn, message: Incoming): Promise<void> {
-    if (!this.conns.has(conn.ws)) return
+    // Edits that arrived before the connection went (a tab closed right after an edit, a bad
+    // frame later in the same read) are still saved; only a revoked token's are not.
+    const write = message.kind === 'update' || message.kind === 'sync-step2'
+    if (conn.revoked || (!write && !this.conns.has(conn.ws))) return
     switch (message.kind) {
       case 'sync-step1': return send(conn.ws, encodeSyncStep2(this.doc, message.stateVector))
       case 'sync-step2':

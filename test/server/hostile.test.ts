@@ -124,6 +124,22 @@ describe('hostile but well-formed input', () => {
     expect([...room.awareness.getStates().keys()].filter((id) => id !== owner.doc.clientID)).toEqual([])
   })
 
+  test('an edit followed in the same breath by a bad frame is saved; only the bad frame closes the connection', async () => {
+    const server = await startTestServer()
+    open.push(server)
+    const project = await createProject(server.url, 'P')
+    const editor = (await issueToken(server.url, project.id, project.token, 'editor')).token
+    const doc = D.createProject({ name: 'P' })
+    const classId = D.addClass(doc, { name: 'kept' })
+    const raw = await rawSocket(server.url, `/sync/${project.id}?token=${editor}`)
+    raw.ws.send(syncFrame(1, Y.encodeStateAsUpdate(doc)))
+    raw.ws.send('not a protocol frame')
+    expect(await raw.closed).toMatchObject({ code: 4400 })
+    await waitFor(() => server.metrics.updatesReceived >= 1, 5000, 'the edit is applied')
+    const room = await server.rooms.get(project.id)
+    expect(D.readProject(room.doc).classes.map((c) => c.id)).toEqual([classId])
+  })
+
   test('before its step 2, an edit that builds on offline work is dropped, not refused; the step 2 brings it', async () => {
     const server = await startTestServer()
     open.push(server)
