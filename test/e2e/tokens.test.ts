@@ -32,3 +32,21 @@ test('an invite to a second project keeps the first one working, and the list sh
   await seen(ada.page.getByRole('link', { name: 'Own project' }))
   await seen(ada.page.getByRole('link', { name: 'Invited project' }))
 })
+
+test('an owner shares an invite link with a role; whoever opens it gets that role and no more', async ({ server, people }) => {
+  const seeded = await seedProject(server, { name: 'Shared', items: 3, versions: ['Baseline'] })
+  const ada = (await people.open('Ada', server.link(seeded.id, seeded.token))).project
+  const share = ada.page.getByRole('group', { name: 'Share project' })
+  await ada.page.getByRole('button', { name: 'Share', exact: true }).click()
+  await share.getByRole('combobox', { name: 'Role' }).selectOption('viewer')
+  await share.getByRole('button', { name: 'Create link' }).click()
+  const linkField = share.getByRole('textbox', { name: 'Invite link' })
+  await expect.poll(() => linkField.inputValue()).toMatch(/[?&]token=/)
+  const link = await linkField.inputValue()
+  expect(new URL(link).searchParams.get('project')).toBe(seeded.id)
+
+  const vic = (await people.open('Vic', link)).project
+  await expect.poll(() => vic.sidebar.syncStatus.textContent()).toMatch(/^\s*Online/)
+  await expect.poll(() => vic.page.getByText(/You are Vic · viewer/).count()).toBe(1)
+  await seen(vic.explorer.cell(itemName(0)))
+})
