@@ -126,7 +126,12 @@ export const openLocalProject = async (projectId: string, onProgress: LoadProgre
     worker.onerror = () => (heard ? reject(new Error('The storage worker failed')) : loadInPage(name, apply.push).then(resolve, reject))
   })
   send({ kind: 'load', name })
-  const stats = await loaded
+  const stats = await loaded.catch((error: unknown) => {
+    // A failed load leaves nothing running behind it.
+    worker.terminate()
+    doc.destroy()
+    throw error
+  })
   performance.mark('strata:stored-read')
   await apply.finished()
   performance.measure('strata:applying stored updates', { start: 0, duration: apply.busy() })
