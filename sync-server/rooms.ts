@@ -20,7 +20,10 @@ export interface Conn {
   ws: WebSocket
   who: Principal
   readOnly: boolean
+  /** Presence this connection brought (removed when it leaves). */
   awarenessIds: Set<number>
+  /** Every presence id it ever named, its own or not: capped, as y-protocols keeps each. */
+  awarenessNamed: Set<number>
   tokens: number
   refilledAt: number
   toldReadOnly: boolean
@@ -55,8 +58,10 @@ export class Room {
     // The server keeps no local presence: it only relays clients'.
     this.awareness.setLocalState(null)
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(encodeUpdate(update), origin))
-    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
       const changed = [...added, ...updated, ...removed]
+      const conn = origin instanceof WebSocket ? this.conns.get(origin) : undefined
+      if (conn !== undefined) for (const id of added) conn.awarenessIds.add(id)
       this.relay(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), null)
     })
   }
@@ -84,7 +89,7 @@ export class Room {
   join (ws: WebSocket, who: Principal): Conn {
     const readOnly = who.kind === 'project' && who.role === 'viewer'
     const conn: Conn = {
-      ws, who, readOnly, awarenessIds: new Set(), tokens: this.deps.config.rateBurst, refilledAt: Date.now(), toldReadOnly: false, synced: false, revoked: false,
+      ws, who, readOnly, awarenessIds: new Set(), awarenessNamed: new Set(), tokens: this.deps.config.rateBurst, refilledAt: Date.now(), toldReadOnly: false, synced: false, revoked: false,
     }
     this.conns.set(ws, conn)
     send(ws, encodeSyncStep1(this.doc))
@@ -151,9 +156,8 @@ export class Room {
         return
       case 'update': return this.write(conn, message.update, message.empty)
       case 'awareness':
-        // Every id a connection names is kept (y-protocols remembers each one for good).
-        for (const { clientId } of message.clients) conn.awarenessIds.add(clientId)
-        if (conn.awarenessIds.size > MAX_AWARENESS_IDS) {
+        for (const { clientId } of message.clients) conn.awarenessNamed.add(clientId)
+        if (conn.awarenessNamed.size > MAX_AWARENESS_IDS) {
           return this.refuse(conn, 4413, `presence for more than ${MAX_AWARENESS_IDS} clients on one connection`)
         }
         return awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn.ws)
