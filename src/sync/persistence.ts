@@ -141,18 +141,28 @@ export const openLocalProject = async (projectId: string, onProgress: LoadProgre
   compactSoon()
   const db = await openUpdateLog(name)
   const saving = new SaveHealth()
+  // Writes are numbered; `lastFailed` is the newest one that failed (-1: none since the last
+  // whole-document save). A whole-document write covers every write numbered up to its own.
+  let written = 0
+  let lastFailed = -1
   const store = (update: Uint8Array, origin: unknown): void => {
     if (origin === STORED) return
-    // After a failed save (a full disk), the next one writes the whole document: what failed
-    // before is stored as soon as there is room again. Until then the sidebar says so.
-    const write = saving.error === null ? update : Y.encodeStateAsUpdate(doc)
+    // After a failed save (a full disk), each save writes the whole document, so what failed
+    // is stored as soon as there is room again. Until then the sidebar says so.
+    const mine = written++
+    const whole = lastFailed >= 0
+    const write = whole ? Y.encodeStateAsUpdate(doc) : update
     appended = { bytes: appended.bytes + write.byteLength, count: appended.count + 1 }
     appendUpdate(db, write).then(
       () => {
-        saving.saved()
+        if (whole && mine > lastFailed) lastFailed = -1
+        if (lastFailed < 0) saving.saved()
         compactSoon()
       },
-      (error: unknown) => saving.failed(error),
+      (error: unknown) => {
+        lastFailed = Math.max(lastFailed, mine)
+        saving.failed(error)
+      },
     )
   }
   doc.on('update', store)
