@@ -40,3 +40,36 @@ describe('blob downloads', () => {
     expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true)
   })
 })
+
+describe('blob uploads over the cap', () => {
+  test('a streamed upload without a length that passes the cap gets a 413 with the reason, not a reset', async () => {
+    const server = await startTestServer(undefined, { maxBlobBytes: 64 * 1024 })
+    cleanup.push(() => server.close())
+    const project = await createProject(server.url, 'Images')
+    const hash = 'a'.repeat(64)
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      let answered = false
+      const req = http.request(`${server.url}/api/projects/${project.id}/blobs/${hash}`, { method: 'PUT', headers: { Authorization: `Bearer ${project.token}` } }, (res) => {
+        answered = true
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      // Once answered, the server may close while the rest is still being sent: that is expected.
+      req.on('error', (e) => answered || reject(e))
+      // Chunked, no Content-Length: the server learns the size only while reading.
+      const chunk = Buffer.alloc(16 * 1024, 1)
+      let sent = 0
+      const pump = (): void => {
+        while (sent < 32 && req.write(chunk)) sent++
+        if (sent < 32) req.once('drain', pump)
+        else req.end()
+      }
+      pump()
+    })
+    expect(answer.status).toBe(413)
+    expect(answer.body).toMatch(/blob over 65536 bytes/)
+    expect(fs.existsSync(`${server.dataDir}/blobs/${project.id}/${hash}`)).toBe(false)
+  })
+})
