@@ -31,6 +31,8 @@ const MAX_SLICE_MS = 32
 const COMPACT_BYTES = 4_000_000
 const COMPACT_COUNT = 500
 const COMPACT_DELAY_MS = 1_000
+/** After a failed save, the whole document is saved again at most this often. */
+const RETRY_WHOLE_MS = 500
 
 const nextTask = (): Promise<void> =>
   new Promise((resolve) => {
@@ -145,15 +147,11 @@ export const openLocalProject = async (projectId: string, onProgress: LoadProgre
   // whole-document save). A whole-document write covers every write numbered up to its own.
   let written = 0
   let lastFailed = -1
-  const store = (update: Uint8Array, origin: unknown): void => {
-    if (origin === STORED) return
-    // After a failed save (a full disk), each save writes the whole document, so what failed
-    // is stored as soon as there is room again. Until then the sidebar says so.
+  let wholeTimer: ReturnType<typeof setTimeout> | undefined
+  const write = (bytes: Uint8Array, whole: boolean): void => {
     const mine = written++
-    const whole = lastFailed >= 0
-    const write = whole ? Y.encodeStateAsUpdate(doc) : update
-    appended = { bytes: appended.bytes + write.byteLength, count: appended.count + 1 }
-    appendUpdate(db, write).then(
+    appended = { bytes: appended.bytes + bytes.byteLength, count: appended.count + 1 }
+    appendUpdate(db, bytes).then(
       () => {
         if (whole && mine > lastFailed) lastFailed = -1
         if (lastFailed < 0) saving.saved()
@@ -165,12 +163,24 @@ export const openLocalProject = async (projectId: string, onProgress: LoadProgre
       },
     )
   }
+  const store = (update: Uint8Array, origin: unknown): void => {
+    if (origin === STORED) return
+    if (lastFailed < 0) return write(update, false)
+    // After a failed save (a full disk), the next edits lead to one whole-document save (at
+    // most one per RETRY_WHOLE_MS, as encoding a big project is costly), so what failed is
+    // stored as soon as there is room again. Until then the sidebar says so.
+    wholeTimer ??= setTimeout(() => {
+      wholeTimer = undefined
+      write(Y.encodeStateAsUpdate(doc), true)
+    }, RETRY_WHOLE_MS)
+  }
   doc.on('update', store)
   return {
     doc,
     saving,
     destroy: () => {
       clearTimeout(compactTimer)
+      clearTimeout(wholeTimer)
       doc.off('update', store)
       worker.terminate()
       db.close()

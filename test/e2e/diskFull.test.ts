@@ -37,7 +37,7 @@ test('offline with a full disk: the change is kept in the tab, the sidebar says 
     view = await ada.openItem(SECOND)
     await view.addTag('after-room')
     await view.close()
-    await expect.poll(() => ada.sidebar.syncStatus.textContent()).not.toMatch(/not saved on this device/)
+    await expect.poll(() => ada.sidebar.syncStatus.textContent(), { timeout: 10_000 }).not.toMatch(/not saved on this device/)
 
     // A reload, still offline: both changes come back from this device's storage.
     await ada.reload('Ada')
