@@ -57,6 +57,15 @@ afterEach(async () => {
   for (const x of open.splice(0)) 'provider' in x ? x.provider.destroy() : await x.close()
 })
 
+/** A fresh server with one project, and a token of `role` for it. */
+const serverWithProject = async (role: 'editor' | 'viewer' = 'editor') => {
+  const server = await startTestServer()
+  open.push(server)
+  const project = await createProject(server.url, 'P')
+  const token = (await issueToken(server.url, project.id, project.token, role)).token
+  return { server, project, token }
+}
+
 describe('hostile but well-formed input', () => {
   test("the crafted update is one Yjs throws on, and the server's check names it", () => {
     const update = unappliable('k1')
@@ -65,10 +74,7 @@ describe('hostile but well-formed input', () => {
   })
 
   test('an update Yjs cannot apply is refused with 4400, and the project keeps serving', async () => {
-    const server = await startTestServer()
-    open.push(server)
-    const project = await createProject(server.url, 'P')
-    const editor = (await issueToken(server.url, project.id, project.token, 'editor')).token
+    const { server, project, token: editor } = await serverWithProject()
     const raw = await rawSocket(server.url, `/sync/${project.id}?token=${editor}`)
     raw.ws.send(syncFrame(2, unappliable('k1')))
     expect(await raw.closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/later one of its own client/) })
@@ -105,10 +111,7 @@ describe('hostile but well-formed input', () => {
   })
 
   test('presence floods are refused: many clients in one message, or one at a time on one connection', async () => {
-    const server = await startTestServer()
-    open.push(server)
-    const project = await createProject(server.url, 'P')
-    const viewer = (await issueToken(server.url, project.id, project.token, 'viewer')).token
+    const { server, project, token: viewer } = await serverWithProject('viewer')
     const many = await rawSocket(server.url, `/sync/${project.id}?token=${viewer}`)
     many.ws.send(awarenessFlood(100_000))
     expect(await many.closed).toMatchObject({ code: 4413, reason: expect.stringMatching(/awareness update for more than/) })
@@ -125,10 +128,7 @@ describe('hostile but well-formed input', () => {
   })
 
   test('an edit followed in the same breath by a bad frame is saved; only the bad frame closes the connection', async () => {
-    const server = await startTestServer()
-    open.push(server)
-    const project = await createProject(server.url, 'P')
-    const editor = (await issueToken(server.url, project.id, project.token, 'editor')).token
+    const { server, project, token: editor } = await serverWithProject()
     const doc = D.createProject({ name: 'P' })
     const classId = D.addClass(doc, { name: 'kept' })
     const raw = await rawSocket(server.url, `/sync/${project.id}?token=${editor}`)
