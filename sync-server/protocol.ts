@@ -1,6 +1,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
+import { Close } from '../src/wire.ts'
 
 /** y-websocket message types (first varuint of every frame). */
 export const MESSAGE_SYNC = 0
@@ -23,7 +24,7 @@ export interface AwarenessEntry { clientId: number, clock: number, state: unknow
 
 /** A message the server refuses; the connection is closed with `code` and `reason`. */
 export class BadMessage extends Error {
-  constructor (readonly code: 4400 | 4413, readonly reason: string) {
+  constructor (readonly code: typeof Close.BAD_MESSAGE | typeof Close.TOO_LARGE, readonly reason: string) {
     super(reason)
     this.name = 'BadMessage'
   }
@@ -42,9 +43,9 @@ export const decodeMessage = (frame: Uint8Array, maxAwarenessBytes: number): Inc
     if (type === MESSAGE_SYNC) return decodeSync(decoder)
     if (type === MESSAGE_AWARENESS) return decodeAwareness(decoding.readVarUint8Array(decoder), maxAwarenessBytes)
     if (type === MESSAGE_QUERY_AWARENESS) return { kind: 'query-awareness' } as const
-    throw new BadMessage(4400, `unknown message type ${type}`)
+    throw new BadMessage(Close.BAD_MESSAGE, `unknown message type ${type}`)
   })
-  if (decoder.pos !== frame.length) throw new BadMessage(4400, 'trailing bytes after message')
+  if (decoder.pos !== frame.length) throw new BadMessage(Close.BAD_MESSAGE, 'trailing bytes after message')
   return message
 }
 
@@ -54,14 +55,14 @@ const read = <T>(fn: () => T): T => {
     return fn()
   } catch (e) {
     if (e instanceof BadMessage) throw e
-    throw new BadMessage(4400, 'malformed or truncated message')
+    throw new BadMessage(Close.BAD_MESSAGE, 'malformed or truncated message')
   }
 }
 
 const decodeSync = (decoder: decoding.Decoder): Incoming => {
   const sub = decoding.readVarUint(decoder)
   const kind = SYNC_KINDS[sub]
-  if (kind === undefined) throw new BadMessage(4400, `unknown sync message type ${sub}`)
+  if (kind === undefined) throw new BadMessage(Close.BAD_MESSAGE, `unknown sync message type ${sub}`)
   const payload = decoding.readVarUint8Array(decoder)
   if (kind === 'sync-step1') {
     Y.decodeStateVector(payload)
@@ -71,7 +72,7 @@ const decodeSync = (decoder: decoding.Decoder): Incoming => {
   try {
     decoded = Y.decodeUpdate(payload)
   } catch {
-    throw new BadMessage(4400, 'invalid or truncated Yjs update')
+    throw new BadMessage(Close.BAD_MESSAGE, 'invalid or truncated Yjs update')
   }
   return { kind, update: payload, empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 }
 }
@@ -82,16 +83,16 @@ const MAX_AWARENESS_ENTRIES = 64
 const decodeAwareness = (update: Uint8Array, maxBytes: number): Incoming => {
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
-  if (count > MAX_AWARENESS_ENTRIES) throw new BadMessage(4413, `awareness update for more than ${MAX_AWARENESS_ENTRIES} clients`)
+  if (count > MAX_AWARENESS_ENTRIES) throw new BadMessage(Close.TOO_LARGE, `awareness update for more than ${MAX_AWARENESS_ENTRIES} clients`)
   const clients: AwarenessEntry[] = []
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
     const json = decoding.readVarString(decoder)
-    if (json.length > maxBytes) throw new BadMessage(4413, `awareness state over ${maxBytes} bytes`)
+    if (json.length > maxBytes) throw new BadMessage(Close.TOO_LARGE, `awareness state over ${maxBytes} bytes`)
     clients.push({ clientId, clock, state: parseJson(json) })
   }
-  if (decoder.pos !== update.length) throw new BadMessage(4400, 'trailing bytes in awareness update')
+  if (decoder.pos !== update.length) throw new BadMessage(Close.BAD_MESSAGE, 'trailing bytes in awareness update')
   return { kind: 'awareness', update, clients }
 }
 
@@ -99,7 +100,7 @@ const parseJson = (json: string): unknown => {
   try {
     return JSON.parse(json)
   } catch {
-    throw new BadMessage(4400, 'awareness state is not JSON')
+    throw new BadMessage(Close.BAD_MESSAGE, 'awareness state is not JSON')
   }
 }
 

@@ -1,3 +1,4 @@
+import { Close, Reason } from '../src/wire.ts'
 import { Room, type RoomDeps } from './rooms.ts'
 
 /** The rooms held in memory: loaded on first use, evicted when idle, flushed on shutdown. */
@@ -45,7 +46,7 @@ export class Rooms {
     for (const conn of [...room?.conns.values() ?? []]) {
       if (conn.who.kind !== 'project' || conn.who.tokenId !== tokenId) continue
       conn.revoked = true
-      room?.close(conn, 4401, 'unauthorised: token revoked')
+      room?.close(conn, Close.UNAUTHORISED, Reason.REVOKED)
     }
     if (room !== null) this.released(room)
   }

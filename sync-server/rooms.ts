@@ -11,6 +11,7 @@ import {
   encodeUpdate, type Incoming,
 } from './protocol.ts'
 import type { Storage } from './storage/types.ts'
+import { Close, Reason } from '../src/wire.ts'
 
 /** What a room needs from the rest of the server. */
 export interface RoomDeps { storage: Storage, config: Config, metrics: Metrics, log: (msg: string) => void }
@@ -37,7 +38,7 @@ export interface Conn {
 const MAX_AWARENESS_IDS = 8
 
 /** Told to viewers the first time they send content; the stock client logs it. */
-export const READ_ONLY_REASON = 'read-only: this token is a viewer, edits are not saved'
+export const READ_ONLY_REASON = Reason.READ_ONLY
 
 /** A room's document: history is kept (no GC) because versions are snapshots into it. */
 export const newRoomDoc = (): Y.Doc => new Y.Doc({ gc: false })
@@ -102,7 +103,7 @@ export class Room {
   receive (conn: Conn, frame: Uint8Array): void {
     if (!this.conns.has(conn.ws)) return
     this.deps.metrics.bytesReceived += frame.length
-    if (!takeToken(conn, this.deps.config)) return this.refuse(conn, 4429, 'rate limit: too many messages')
+    if (!takeToken(conn, this.deps.config)) return this.refuse(conn, Close.RATE_LIMITED, 'rate limit: too many messages')
     let message: Incoming
     try {
       message = decodeMessage(frame, this.deps.config.maxAwarenessBytes)
@@ -112,7 +113,7 @@ export class Room {
     }
     this.queue = this.queue.then(() => this.handle(conn, message)).catch((e: unknown) => {
       this.deps.log(`room ${this.id}: failed to handle a message: ${(e as Error).message}`)
-      this.close(conn, 4500, 'server error while handling the message')
+      this.close(conn, Close.STORAGE_ERROR, 'server error while handling the message')
     })
   }
 
@@ -177,14 +178,14 @@ export class Room {
       this.deps.metrics.updatesDropped++
       return
     }
-    if (problem !== null) return this.refuse(conn, 4400, `invalid record: ${problem}`.slice(0, 120))
+    if (problem !== null) return this.refuse(conn, Close.BAD_MESSAGE, `invalid record: ${problem}`.slice(0, 120))
     try {
       this.logRows = await this.deps.storage.appendUpdate(this.id, update)
     } catch (e) {
       this.deps.metrics.storageErrors++
       this.deps.log(`room ${this.id}: could not log an update: ${(e as Error).message}`)
       // 4500 is "try again later" for the stock client: it reconnects and resends the edit.
-      return this.close(conn, 4500, 'storage error: the edit was not saved, it stays on your device')
+      return this.close(conn, Close.STORAGE_ERROR, 'storage error: the edit was not saved, it stays on your device')
     }
     this.deps.metrics.updatesReceived++
     try {
@@ -192,7 +193,7 @@ export class Room {
     } catch (e) {
       // Logged already; loading skips such a row (see `load`), so the project stays usable.
       this.deps.log(`room ${this.id}: an update could not be applied: ${(e as Error).message}`)
-      return this.refuse(conn, 4400, 'invalid update: it cannot be applied')
+      return this.refuse(conn, Close.BAD_MESSAGE, 'invalid update: it cannot be applied')
     }
     if (this.logRows >= this.deps.config.compactAfter) await this.compactNow()
   }

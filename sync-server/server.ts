@@ -13,6 +13,7 @@ import { newRoomDoc } from './rooms.ts'
 import { openSqliteStorage } from './storage/sqlite.ts'
 import type { Storage } from './storage/types.ts'
 import { attachSync } from './websocket.ts'
+import { Close, Reason } from '../src/wire.ts'
 
 /** A running server. */
 export interface StrataServer {
@@ -57,7 +58,7 @@ export const startServer = async (
     rooms,
     close: async () => {
       server.close()
-      await rooms.closeAll(1001, 'server shutting down')
+      await rooms.closeAll(Close.GOING_AWAY, Reason.SHUTDOWN)
       for (const ws of wss.clients) ws.terminate()
       wss.close()
       server.closeAllConnections()

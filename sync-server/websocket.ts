@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { PROJECT_ID, allowed, authenticate, type Principal } from './auth.ts'
 import type { Rooms } from './registry.ts'
 import type { Conn, Room, RoomDeps } from './rooms.ts'
+import { Close, Reason } from '../src/wire.ts'
 
 /** What the websocket endpoint needs. */
 export interface SyncDeps extends RoomDeps { rooms: Rooms, adminHash: string }
@@ -42,19 +43,19 @@ const judge = async (req: IncomingMessage, deps: SyncDeps): Promise<Verdict> => 
     // From the raw path: URL parsing would normalise `/sync/x/..` into something else.
     projectId = decodeURIComponent((req.url ?? '').split('?')[0]?.slice('/sync/'.length) ?? '')
   } catch {
-    return { ok: false, code: 4400, reason: 'invalid project id' }
+    return { ok: false, code: Close.BAD_MESSAGE, reason: Reason.INVALID_PROJECT_ID }
   }
-  if (!PROJECT_ID.test(projectId)) return { ok: false, code: 4400, reason: 'invalid project id' }
+  if (!PROJECT_ID.test(projectId)) return { ok: false, code: Close.BAD_MESSAGE, reason: Reason.INVALID_PROJECT_ID }
   try {
     const who = await authenticate(deps.storage, deps.adminHash, url.searchParams.get('token'))
-    if (who === null) return { ok: false, code: 4401, reason: 'unauthorised: missing, unknown or revoked token' }
-    if (!allowed(who, projectId, 'read')) return { ok: false, code: 4403, reason: 'forbidden: this token is not for this project' }
-    if (await deps.storage.getProject(projectId) === undefined) return { ok: false, code: 4404, reason: 'no such project' }
+    if (who === null) return { ok: false, code: Close.UNAUTHORISED, reason: Reason.UNAUTHORISED }
+    if (!allowed(who, projectId, 'read')) return { ok: false, code: Close.FORBIDDEN, reason: Reason.FORBIDDEN }
+    if (await deps.storage.getProject(projectId) === undefined) return { ok: false, code: Close.NO_PROJECT, reason: Reason.NO_PROJECT }
     return { ok: true, projectId, who }
   } catch (e) {
     deps.metrics.storageErrors++
     deps.log(`auth lookup failed: ${(e as Error).message}`)
-    return { ok: false, code: 4500, reason: 'storage error while checking the token' }
+    return { ok: false, code: Close.STORAGE_ERROR, reason: 'storage error while checking the token' }
   }
 }
 
@@ -71,11 +72,11 @@ const connect = async (ws: WebSocket, projectId: string, who: Principal, deps: S
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (ws.readyState !== WebSocket.OPEN) return
     const frame = toBytes(data)
-    if (!isBinary) return refuse(4400, 'text frames are not part of the protocol')
-    if (frame.length > deps.config.maxMessageBytes) return refuse(4413, `message over ${deps.config.maxMessageBytes} bytes`)
+    if (!isBinary) return refuse(Close.BAD_MESSAGE, 'text frames are not part of the protocol')
+    if (frame.length > deps.config.maxMessageBytes) return refuse(Close.TOO_LARGE, `message over ${deps.config.maxMessageBytes} bytes`)
     if (joined !== null) joined.room.receive(joined.conn, frame)
     else if (early.length < deps.config.rateBurst && (earlyBytes += frame.length) <= deps.config.maxMessageBytes) early.push(frame)
-    else refuse(4429, 'rate limit: too many messages before the project loaded')
+    else refuse(Close.RATE_LIMITED, 'rate limit: too many messages before the project loaded')
   })
   const refuse = (code: number, reason: string): void => {
     deps.metrics.messagesRejected++
@@ -93,7 +94,7 @@ const connect = async (ws: WebSocket, projectId: string, who: Principal, deps: S
   } catch (e) {
     deps.metrics.storageErrors++
     deps.log(`room ${projectId}: load failed: ${(e as Error).message}`)
-    return closeWith(ws, deps, 4500, 'storage error: could not load the project, try again later')
+    return closeWith(ws, deps, Close.STORAGE_ERROR, 'storage error: could not load the project, try again later')
   }
   if (ws.readyState !== WebSocket.OPEN) return deps.rooms.released(room)
   joined = { room, conn: room.join(ws, who) }

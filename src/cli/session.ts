@@ -3,6 +3,7 @@ import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { newProjectDoc } from '../domain/index.ts'
+import { isRefusal } from '../wire.ts'
 import { CliError } from './errors.ts'
 import type { Target } from './rest.ts'
 
@@ -44,7 +45,7 @@ export const open = (t: Target, timeoutMs: number): Promise<Session> =>
       if (event === null) return
       // 1006 is what a socket that never opened reports: nothing is listening there.
       lastProblem = event.code === 1006 ? 'the server cannot be reached' : closeReason(event.code, event.reason)
-      if (event.code >= 4400 && event.code < 4500) {
+      if (isRefusal(event.code)) {
         clearTimeout(timer)
         fail(new CliError(lastProblem))
       }

@@ -1,6 +1,8 @@
 /** The sync server's REST API, as the browser calls it. Every call carries the project token. */
 
-export type Role = 'owner' | 'editor' | 'viewer'
+import { isRole, type Role } from '../wire.ts'
+
+export type { Role } from '../wire.ts'
 
 export interface ProjectSummary {
   id: string
@@ -47,7 +49,6 @@ const call = async <T>(token: string, method: string, path: string, body?: unkno
   return (await res.json()) as T
 }
 
-const isRole = (value: unknown): value is Role => value === 'owner' || value === 'editor' || value === 'viewer'
 
 /** The projects this token may open, with the role it grants on each. */
 export const listProjects = async (token: string): Promise<ProjectSummary[]> => {

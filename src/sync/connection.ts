@@ -1,18 +1,18 @@
 import type * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import type { Awareness } from 'y-protocols/awareness'
+import { Close, isRefusal } from '../wire.ts'
 
 /** What the sidebar says about the link to the server. */
 export type LinkState = 'connecting' | 'syncing' | 'online' | 'offline' | 'denied'
 
 type Listener = () => void
 
-/** The server's "slow down": y-websocket stops on every 44xx close, so we come back after a pause. */
-const RATE_LIMITED = 4429
+/** After the server's "slow down" (y-websocket stops on every 44xx close) we come back after a pause. */
 const RETRY_AFTER_RATE_LIMIT_MS = 5_000
 
 const refusal = (code: number, reason: string): string =>
-  reason || (code === 4401 ? 'This link is not valid (anymore)' : code === 4403 ? 'This link may not open this project' : `The server refused a message (code ${code})`)
+  reason || (code === Close.UNAUTHORISED ? 'This link is not valid (anymore)' : code === Close.FORBIDDEN ? 'This link may not open this project' : `The server refused a message (code ${code})`)
 
 const pendingKey = (projectId: string): string => `strata:unsynced:${projectId}`
 
@@ -59,9 +59,9 @@ export class Connection {
     })
     this.provider.on('connection-close', (event) => {
       this.#failed = true
-      if (!event || event.code < 4400 || event.code > 4499) return
+      if (!event || !isRefusal(event.code)) return
       this.provider.disconnect()
-      if (event.code === RATE_LIMITED) {
+      if (event.code === Close.RATE_LIMITED) {
         clearTimeout(this.#retry)
         this.#retry = setTimeout(() => this.#state !== 'denied' && this.provider.connect(), RETRY_AFTER_RATE_LIMIT_MS)
         return

@@ -1,8 +1,6 @@
-/** The role a token grants on one project. */
-export type Role = 'owner' | 'editor' | 'viewer'
+import type { Role } from '../../src/wire.ts'
 
-/** Roles, most powerful first. */
-export const ROLES: readonly Role[] = ['owner', 'editor', 'viewer']
+export { ROLES, type Role } from '../../src/wire.ts'
 
 /** A project as the server knows it: the document itself lives in the update log. */
 export interface ProjectRow {
