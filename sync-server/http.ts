@@ -6,10 +6,11 @@ import { pipeline } from 'node:stream'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
 import { BLOB_HASH, type BlobStore } from './blobs.ts'
 import { exportProject } from './export.ts'
+import { StorageFault, namingFaults } from './faults.ts'
 import { renderMetrics } from './metrics.ts'
 import type { Rooms } from './registry.ts'
 import type { RoomDeps } from './rooms.ts'
-import { serveStatic } from './static.ts'
+import { decodePath, serveStatic } from './static.ts'
 import { ROLES, type Role } from './storage/types.ts'
 
 /** What the REST handlers need. */
@@ -24,20 +25,48 @@ const MAX_JSON_BYTES = 1024 * 1024
 const MAX_MISSING_QUERY = 100_000
 
 /** Answers every plain HTTP request: health, metrics, the REST API, then the app's files. */
-export const handleHttp = (deps: HttpDeps) => (req: IncomingMessage, res: ServerResponse): void => {
-  route(deps, req, res).catch((e: unknown) => {
-    const status = e instanceof HttpError ? e.status : 500
-    if (status === 500) {
-      deps.metrics.storageErrors++
-      deps.log(`${req.method ?? '?'} ${(req.url ?? '/').split('?')[0] ?? ''}: ${(e as Error).message}`)
-    }
-    if (res.headersSent) return void res.destroy()
-    json(res, status, { error: status === 500 ? 'server error' : (e as Error).message })
-  })
+export const handleHttp = (deps: HttpDeps): ((req: IncomingMessage, res: ServerResponse) => void) => {
+  // Storage seen through namingFaults, so that a failure there is told apart from a bug.
+  const io: HttpDeps = { ...deps, storage: namingFaults(deps.storage), blobs: namingFaults(deps.blobs), rooms: namingFaults(deps.rooms) }
+  return (req, res) => {
+    route(io, req, res).catch((e: unknown) => answerFailure(deps, req, res, e))
+  }
+}
+
+// Only a StorageFault counts as a storage error; anything else unexpected is a bug, counted apart.
+const answerFailure = (deps: HttpDeps, req: IncomingMessage, res: ServerResponse, e: unknown): void => {
+  if (e instanceof HttpError) return reply(res, e.status, e.message)
+  // A client that went away mid-body made the read fail: nobody is left to answer, nothing broke.
+  if (!req.complete && req.destroyed) return void res.destroy()
+  const where = `${req.method ?? '?'} ${(req.url ?? '/').split('?')[0] ?? ''}`
+  if (e instanceof StorageFault) {
+    deps.metrics.storageErrors++
+    deps.log(`${where}: storage error: ${e.message}`)
+    return reply(res, 500, 'storage error, try again later')
+  }
+  deps.metrics.internalErrors++
+  deps.log(`${where}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`)
+  reply(res, 500, 'server error')
+}
+
+const reply = (res: ServerResponse, status: number, error: string): void => {
+  if (res.headersSent) return void res.destroy()
+  json(res, status, { error })
+}
+
+// Queries are read with the WHATWG parser; a target it refuses (`//[`, `http://[`) is the client's fault.
+const parseTarget = (raw: string): URL | null => {
+  try {
+    return new URL(raw, 'http://localhost')
+  } catch {
+    return null
+  }
 }
 
 const route = async (deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   const method = req.method ?? 'GET'
+  const target = parseTarget(req.url ?? '/')
+  if (target === null) throw new HttpError(400, 'malformed request target')
   // The raw path is matched, neither normalised nor decoded: `..`, `%2e%2e` or NUL fail the patterns.
   const pathname = (req.url ?? '/').split('?')[0] ?? '/'
   const parts = pathname.split('/').slice(1)
@@ -48,7 +77,9 @@ const route = async (deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   }
   if (parts[0] !== 'api') {
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed')
-    return serveStatic(deps.config.staticDir, req, res)
+    const decoded = decodePath(target.pathname)
+    if (decoded === null) throw new HttpError(400, 'malformed percent-encoding in the path')
+    return serveStatic(deps.config.staticDir, decoded, req, res)
   }
   const who = await authenticate(deps.storage, deps.adminHash, bearer(req.headers.authorization))
   if (who === null) throw new HttpError(401, 'missing, unknown or revoked token')
@@ -60,7 +91,7 @@ const route = async (deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   if (sub === undefined) return project(deps, who, projectId, method, res)
   if (sub === 'tokens') return tokens(deps, who, projectId, parts[4], method, req, res)
   if (sub === 'blobs') return blobs(deps, who, projectId, parts[4], method, req, res)
-  if (sub === 'export' && parts.length === 4) return exportRoute(deps, who, projectId, method, req, res)
+  if (sub === 'export' && parts.length === 4) return exportRoute(deps, who, projectId, method, target.searchParams, res)
   throw new HttpError(404, 'not found')
 }
 
@@ -157,10 +188,10 @@ const putBlob = async (deps: HttpDeps, who: Principal, projectId: string, hash: 
   json(res, 201, { sha256: hash, stored: true })
 }
 
-const exportRoute = async (deps: HttpDeps, who: Principal, projectId: string, method: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+const exportRoute = async (deps: HttpDeps, who: Principal, projectId: string, method: string, query: URLSearchParams, res: ServerResponse): Promise<void> => {
   if (method !== 'GET') throw new HttpError(405, 'method not allowed')
   await authorise(deps, who, projectId, 'read')
-  const answer = await exportProject(deps.rooms, projectId, new URL(req.url ?? '/', 'http://localhost').searchParams)
+  const answer = await exportProject(deps.rooms, projectId, query)
   if (answer.status !== 200) throw new HttpError(answer.status, answer.error)
   const text = JSON.stringify(answer.body)
   res.writeHead(200, {

@@ -6,6 +6,8 @@ export class Metrics {
   updatesDropped = 0
   messagesRejected = 0
   storageErrors = 0
+  /** REST requests that failed for a reason other than storage or the request itself: a bug. */
+  internalErrors = 0
   closes = new Map<number, number>()
 
   /** Counts a connection the server closed, by close code. */
@@ -30,6 +32,7 @@ export const renderMetrics = (m: Metrics, g: Gauges): string => [
   line('strata_updates_dropped_total', 'counter', 'Updates dropped because the sender may not write.', m.updatesDropped),
   line('strata_messages_rejected_total', 'counter', 'Messages refused as malformed, too large or too frequent.', m.messagesRejected),
   line('strata_storage_errors_total', 'counter', 'Failed storage reads and writes.', m.storageErrors),
+  line('strata_internal_errors_total', 'counter', 'REST requests that failed with a server bug (not storage, not the request).', m.internalErrors),
   '# HELP strata_closes_total Connections closed by the server, by close code.\n# TYPE strata_closes_total counter\n',
   ...[...m.closes].map(([code, n]) => `strata_closes_total{code="${code}"} ${n}\n`),
 ].join('')

@@ -9,9 +9,18 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.wasm': 'application/wasm', '.webmanifest': 'application/manifest+json',
 }
 
-/** Serves the built app from `root`; unknown paths get index.html so client-side routes work. */
-export const serveStatic = (root: string, req: IncomingMessage, res: ServerResponse): void => {
-  const file = resolveFile(root, new URL(req.url ?? '/', 'http://localhost').pathname)
+/** A URL path percent-decoded, or null when its escapes are malformed or not UTF-8 (`/%`, `/%ff`). */
+export const decodePath = (pathname: string): string | null => {
+  try {
+    return decodeURIComponent(pathname)
+  } catch {
+    return null
+  }
+}
+
+/** Serves the built app from `root` at a decoded path; unknown paths get index.html so client-side routes work. */
+export const serveStatic = (root: string, decoded: string, req: IncomingMessage, res: ServerResponse): void => {
+  const file = resolveFile(root, decoded)
   const index = path.join(root, 'index.html')
   const chosen = file ?? (fs.existsSync(index) ? index : null)
   if (chosen === null) {
@@ -33,13 +42,7 @@ export const serveStatic = (root: string, req: IncomingMessage, res: ServerRespo
 }
 
 // The decoded path is resolved and must stay inside root: `..`, `%2e%2e` and NUL never escape.
-const resolveFile = (root: string, pathname: string): string | null => {
-  let decoded: string
-  try {
-    decoded = decodeURIComponent(pathname)
-  } catch {
-    return null
-  }
+const resolveFile = (root: string, decoded: string): string | null => {
   if (decoded.includes('\0')) return null
   const file = path.resolve(root, `.${decoded}`)
   if (file !== root && !file.startsWith(root + path.sep)) return null
