@@ -11,8 +11,24 @@ export interface Config {
    * because y-websocket sends a client's whole first upload as one message (100k items ≈ 100 MB).
    */
   maxMessageBytes: number
+  /** Largest message a viewer may send: viewers send only presence and sync step 1. */
+  viewerMaxMessageBytes: number
   /** Largest awareness state of one client; presence is small, a bigger one is abuse. */
   maxAwarenessBytes: number
+  /** Largest awareness message (it may relay everyone's presence in the room). */
+  maxPresenceMessageBytes: number
+  /** Presence ids one connection may originate (a tab has one). */
+  maxPresenceIds: number
+  /**
+   * What may wait unsent for one connection besides the one full sync answer in flight;
+   * past it the connection is a slow reader and is closed.
+   */
+  maxQueuedBytes: number
+  /** Open websocket connections per token and per remote address. */
+  maxConnectionsPerToken: number
+  maxConnectionsPerAddress: number
+  /** How long a request may take to send its headers. */
+  headersTimeoutMs: number
   maxBlobBytes: number
   /** Messages per second a connection may sustain, and the burst it may spend at once. */
   ratePerSecond: number
@@ -45,7 +61,14 @@ export const readConfig = (env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     dataDir: path.resolve(get('data', 'STRATA_DATA') ?? './data'),
     adminToken: env.STRATA_ADMIN_TOKEN === '' ? undefined : env.STRATA_ADMIN_TOKEN,
     maxMessageBytes: int(get('max-message-bytes', 'STRATA_MAX_MESSAGE_BYTES'), 256 * 1024 * 1024, 'STRATA_MAX_MESSAGE_BYTES'),
+    viewerMaxMessageBytes: int(get('viewer-max-message-bytes', 'STRATA_VIEWER_MAX_MESSAGE_BYTES'), 1024 * 1024, 'STRATA_VIEWER_MAX_MESSAGE_BYTES'),
     maxAwarenessBytes: int(get('max-awareness-bytes', 'STRATA_MAX_AWARENESS_BYTES'), 16 * 1024, 'STRATA_MAX_AWARENESS_BYTES'),
+    maxPresenceMessageBytes: int(get('max-presence-message-bytes', 'STRATA_MAX_PRESENCE_MESSAGE_BYTES'), 1024 * 1024, 'STRATA_MAX_PRESENCE_MESSAGE_BYTES'),
+    maxPresenceIds: int(get('max-presence-ids', 'STRATA_MAX_PRESENCE_IDS'), 8, 'STRATA_MAX_PRESENCE_IDS'),
+    maxQueuedBytes: int(get('max-queued-bytes', 'STRATA_MAX_QUEUED_BYTES'), 16 * 1024 * 1024, 'STRATA_MAX_QUEUED_BYTES'),
+    maxConnectionsPerToken: int(get('max-connections-per-token', 'STRATA_MAX_CONNECTIONS_PER_TOKEN'), 256, 'STRATA_MAX_CONNECTIONS_PER_TOKEN'),
+    maxConnectionsPerAddress: int(get('max-connections-per-address', 'STRATA_MAX_CONNECTIONS_PER_ADDRESS'), 512, 'STRATA_MAX_CONNECTIONS_PER_ADDRESS'),
+    headersTimeoutMs: int(get('headers-timeout-ms', 'STRATA_HEADERS_TIMEOUT_MS'), 10_000, 'STRATA_HEADERS_TIMEOUT_MS'),
     maxBlobBytes: int(get('max-blob-bytes', 'STRATA_MAX_BLOB_BYTES'), 256 * 1024 * 1024, 'STRATA_MAX_BLOB_BYTES'),
     ratePerSecond: int(get('rate', 'STRATA_RATE'), 500, 'STRATA_RATE'),
     rateBurst: int(get('rate-burst', 'STRATA_RATE_BURST'), 5000, 'STRATA_RATE_BURST'),

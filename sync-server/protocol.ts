@@ -20,7 +20,7 @@ export type Incoming =
   | { kind: 'query-awareness' }
 
 /** One client's entry in an awareness update; `state` null means the client left. */
-export interface AwarenessEntry { clientId: number, clock: number, state: unknown }
+export interface AwarenessEntry { clientId: number, clock: number, state: unknown, json: string }
 
 /** A message the server refuses; the connection is closed with `code` and `reason`. */
 export class BadMessage extends Error {
@@ -36,12 +36,12 @@ const SYNC_KINDS = ['sync-step1', 'sync-step2', 'update'] as const
  * Decodes a whole frame and validates every part of it, so nothing is applied from a
  * message that later turns out truncated or malformed.
  */
-export const decodeMessage = (frame: Uint8Array, maxAwarenessBytes: number): Incoming => {
+export const decodeMessage = (frame: Uint8Array, presence: PresenceCaps): Incoming => {
   const decoder = decoding.createDecoder(frame)
   const message = read(() => {
     const type = decoding.readVarUint(decoder)
     if (type === MESSAGE_SYNC) return decodeSync(decoder)
-    if (type === MESSAGE_AWARENESS) return decodeAwareness(decoding.readVarUint8Array(decoder), maxAwarenessBytes)
+    if (type === MESSAGE_AWARENESS) return decodeAwareness(decoding.readVarUint8Array(decoder), presence)
     if (type === MESSAGE_QUERY_AWARENESS) return { kind: 'query-awareness' } as const
     throw new BadMessage(Close.BAD_MESSAGE, `unknown message type ${type}`)
   })
@@ -77,20 +77,28 @@ const decodeSync = (decoder: decoding.Decoder): Incoming => {
   return { kind, update: payload, empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 }
 }
 
-/** A client sends its own presence; a relayed batch is small. More is a flood. */
-const MAX_AWARENESS_ENTRIES = 64
+/** Caps on one awareness message, which honestly relays the presence of everyone in the room. */
+export interface PresenceCaps {
+  /** Largest state of one client. */
+  maxStateBytes: number
+  /** Largest awareness message. */
+  maxMessageBytes: number
+  /** Most entries in one message: an echo names everyone the room holds, plus a margin. */
+  maxEntries: number
+}
 
-const decodeAwareness = (update: Uint8Array, maxBytes: number): Incoming => {
+const decodeAwareness = (update: Uint8Array, caps: PresenceCaps): Incoming => {
+  if (update.length > caps.maxMessageBytes) throw new BadMessage(Close.TOO_LARGE, `awareness update over ${caps.maxMessageBytes} bytes`)
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
-  if (count > MAX_AWARENESS_ENTRIES) throw new BadMessage(Close.TOO_LARGE, `awareness update for more than ${MAX_AWARENESS_ENTRIES} clients`)
+  if (count > caps.maxEntries) throw new BadMessage(Close.TOO_LARGE, `awareness update for ${count} clients, more than the ${caps.maxEntries} this room allows`)
   const clients: AwarenessEntry[] = []
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
     const json = decoding.readVarString(decoder)
-    if (json.length > maxBytes) throw new BadMessage(Close.TOO_LARGE, `awareness state over ${maxBytes} bytes`)
-    clients.push({ clientId, clock, state: parseJson(json) })
+    if (json.length > caps.maxStateBytes) throw new BadMessage(Close.TOO_LARGE, `awareness state over ${caps.maxStateBytes} bytes`)
+    clients.push({ clientId, clock, json, state: parseJson(json) })
   }
   if (decoder.pos !== update.length) throw new BadMessage(Close.BAD_MESSAGE, 'trailing bytes in awareness update')
   return { kind: 'awareness', update, clients }

@@ -6,6 +6,8 @@ import { assertHistoryKept } from '../src/domain/index.ts'
 import type { Principal } from './auth.ts'
 import type { Config } from './config.ts'
 import type { Metrics } from './metrics.ts'
+import { Outbox } from './outbox.ts'
+import { Presence, type PresenceHolder } from './presence.ts'
 import {
   BadMessage, decodeMessage, encodeAwareness, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2,
   encodeUpdate, type Incoming,
@@ -17,16 +19,15 @@ import { Close, Reason } from '../src/wire.ts'
 export interface RoomDeps { storage: Storage, config: Config, metrics: Metrics, log: (msg: string) => void }
 
 /** One websocket client in a room. */
-export interface Conn {
+export interface Conn extends PresenceHolder {
   ws: WebSocket
   who: Principal
   readOnly: boolean
-  /** Presence this connection brought (removed when it leaves). */
-  awarenessIds: Set<number>
-  /** Every presence id it ever named, its own or not: capped, as y-protocols keeps each. */
-  awarenessNamed: Set<number>
+  out: Outbox
   tokens: number
   refilledAt: number
+  /** Bytes received and not yet handled; past a cap the socket is paused. */
+  inbound: number
   toldReadOnly: boolean
   /** Set when its token was revoked: nothing it sent is applied any more. */
   revoked: boolean
@@ -34,8 +35,8 @@ export interface Conn {
   synced: boolean
 }
 
-/** Presence ids one connection may bring (a tab has one; a few for reconnects). */
-const MAX_AWARENESS_IDS = 8
+/** Entries an awareness message may name beyond the presence the room holds (an echo names all). */
+const PRESENCE_MARGIN = 64
 
 /** Told to viewers the first time they send content; the stock client logs it. */
 export const READ_ONLY_REASON = Reason.READ_ONLY
@@ -46,7 +47,7 @@ export const newRoomDoc = (): Y.Doc => new Y.Doc({ gc: false })
 /** One project's live document, its connections and their presence. */
 export class Room {
   readonly doc = newRoomDoc()
-  readonly awareness = new awarenessProtocol.Awareness(this.doc)
+  readonly presence: Presence
   readonly conns = new Map<WebSocket, Conn>()
   // Messages of a room are handled one at a time, so "logged, then applied, then relayed" holds.
   private queue: Promise<void> = Promise.resolve()
@@ -56,15 +57,17 @@ export class Room {
 
   private constructor (readonly id: string, private readonly deps: RoomDeps) {
     assertHistoryKept(this.doc)
-    // The server keeps no local presence: it only relays clients'.
-    this.awareness.setLocalState(null)
+    this.presence = new Presence(this.doc, { maxIdsPerConnection: deps.config.maxPresenceIds })
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(encodeUpdate(update), origin))
-    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+    this.presence.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
       const changed = [...added, ...updated, ...removed]
-      const conn = origin instanceof WebSocket ? this.conns.get(origin) : undefined
-      if (conn !== undefined) for (const id of added) conn.awarenessIds.add(id)
-      this.relay(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), null)
+      this.relay(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.presence.awareness, changed)), null)
     })
+  }
+
+  /** The room's presence (y-protocols' Awareness). */
+  get awareness (): awarenessProtocol.Awareness {
+    return this.presence.awareness
   }
 
   /** Loads the room from storage; throws rather than start from a blank document. */
@@ -89,13 +92,16 @@ export class Room {
   /** Adds a connection and opens the sync handshake. */
   join (ws: WebSocket, who: Principal): Conn {
     const readOnly = who.kind === 'project' && who.role === 'viewer'
+    const { config } = this.deps
     const conn: Conn = {
-      ws, who, readOnly, awarenessIds: new Set(), awarenessNamed: new Set(), tokens: this.deps.config.rateBurst, refilledAt: Date.now(), toldReadOnly: false, synced: false, revoked: false,
+      ws, who, readOnly, principal: who.kind === 'admin' ? 'admin' : `token:${who.tokenId}`, claimed: new Set(), siblings: new Set(),
+      out: new Outbox(ws, config.maxQueuedBytes, (backlog) => this.slowReader(conn, backlog)),
+      tokens: config.rateBurst, refilledAt: Date.now(), inbound: 0, toldReadOnly: false, synced: false, revoked: false,
     }
     this.conns.set(ws, conn)
-    send(ws, encodeSyncStep1(this.doc))
-    const states = [...this.awareness.getStates().keys()]
-    if (states.length > 0) send(ws, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)))
+    conn.out.send(encodeSyncStep1(this.doc))
+    const everyone = this.presence.everyone()
+    if (everyone !== null) conn.out.send(encodeAwareness(everyone))
     return conn
   }
 
@@ -104,16 +110,27 @@ export class Room {
     if (!this.conns.has(conn.ws)) return
     this.deps.metrics.bytesReceived += frame.length
     if (!takeToken(conn, this.deps.config)) return this.refuse(conn, Close.RATE_LIMITED, 'rate limit: too many messages')
+    const { config } = this.deps
     let message: Incoming
     try {
-      message = decodeMessage(frame, this.deps.config.maxAwarenessBytes)
+      message = decodeMessage(frame, {
+        maxStateBytes: config.maxAwarenessBytes,
+        maxMessageBytes: config.maxPresenceMessageBytes,
+        maxEntries: this.presence.size + PRESENCE_MARGIN,
+      })
     } catch (e) {
       if (e instanceof BadMessage) return this.refuse(conn, e.code, e.reason)
       throw e
     }
+    // Reading stops while a connection's messages wait (slow storage, a burst), so they cannot pile up.
+    conn.inbound += frame.length
+    if (conn.inbound > config.maxQueuedBytes) conn.ws.pause()
     this.queue = this.queue.then(() => this.handle(conn, message)).catch((e: unknown) => {
       this.deps.log(`room ${this.id}: failed to handle a message: ${(e as Error).message}`)
       this.close(conn, Close.STORAGE_ERROR, 'server error while handling the message')
+    }).finally(() => {
+      conn.inbound -= frame.length
+      if (conn.ws.isPaused && conn.inbound <= config.maxQueuedBytes / 2) conn.ws.resume()
     })
   }
 
@@ -129,7 +146,7 @@ export class Room {
     const conn = this.conns.get(ws)
     if (conn === undefined) return
     this.conns.delete(ws)
-    awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null)
+    this.presence.leave(conn)
   }
 
   /** Waits for queued messages, then merges the log into one row. */
@@ -150,20 +167,20 @@ export class Room {
     const write = message.kind === 'update' || message.kind === 'sync-step2'
     if (conn.revoked || (!write && !this.conns.has(conn.ws))) return
     switch (message.kind) {
-      case 'sync-step1': return send(conn.ws, encodeSyncStep2(this.doc, message.stateVector))
+      case 'sync-step1': return conn.out.answer(message.stateVector, (sv) => encodeSyncStep2(this.doc, sv))
       case 'sync-step2':
         await this.write(conn, message.update, message.empty)
         conn.synced = true
         return
       case 'update': return this.write(conn, message.update, message.empty)
-      case 'awareness':
-        for (const { clientId } of message.clients) conn.awarenessNamed.add(clientId)
-        if (conn.awarenessNamed.size > MAX_AWARENESS_IDS) {
-          return this.refuse(conn, 4413, `presence for more than ${MAX_AWARENESS_IDS} clients on one connection`)
-        }
-        return awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn.ws)
-      case 'query-awareness':
-        return send(conn.ws, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])))
+      case 'awareness': {
+        const refusal = this.presence.receive(conn, message.clients, conn.ws)
+        return refusal === null ? undefined : this.refuse(conn, Close.TOO_LARGE, refusal)
+      }
+      case 'query-awareness': {
+        const everyone = this.presence.everyone()
+        return everyone === null ? undefined : conn.out.send(encodeAwareness(everyone))
+      }
     }
   }
 
@@ -202,7 +219,14 @@ export class Room {
     this.deps.metrics.updatesDropped++
     if (conn.toldReadOnly) return
     conn.toldReadOnly = true
-    send(conn.ws, encodePermissionDenied(READ_ONLY_REASON))
+    conn.out.send(encodePermissionDenied(READ_ONLY_REASON))
+  }
+
+  // The socket would hold everything relayed to it from now on: close it, and drop what waits.
+  private slowReader (conn: Conn, backlog: number): void {
+    const mib = (n: number): string => (n / 1024 / 1024).toFixed(1)
+    this.close(conn, Close.SLOW_READER, `connection too slow: ${mib(backlog)} MiB waiting to be sent to it (cap ${mib(this.deps.config.maxQueuedBytes)} MiB); reconnect`)
+    setTimeout(() => conn.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref()
   }
 
   private async compactNow (): Promise<void> {
@@ -216,15 +240,14 @@ export class Room {
   }
 
   private relay (frame: Uint8Array, origin: unknown): void {
-    for (const ws of this.conns.keys()) if (ws !== origin) send(ws, frame)
+    for (const [ws, conn] of this.conns) if (ws !== origin) conn.out.send(frame)
   }
 }
 
-interface AwarenessChange { added: number[], updated: number[], removed: number[] }
+/** How long a closed slow reader gets to take its close frame before the socket is dropped. */
+const SLOW_CLOSE_GRACE_MS = 1000
 
-const send = (ws: WebSocket, frame: Uint8Array): void => {
-  if (ws.readyState === WebSocket.OPEN) ws.send(frame)
-}
+interface AwarenessChange { added: number[], updated: number[], removed: number[] }
 
 // Token bucket: bursts (an import, a reconnect) pass, a sustained flood does not.
 const takeToken = (conn: Conn, config: Config): boolean => {

@@ -41,9 +41,10 @@ export const startServer = async (
   const metrics = new Metrics()
   const base = { storage, config, metrics, log, adminHash: hashToken(admin.token) }
   const rooms = new Rooms(base)
-  const server = http.createServer()
-  const wss = attachSync(server, { ...base, rooms })
-  server.on('request', handleHttp({ ...base, rooms, blobs: new BlobStore(config.dataDir), connections: () => wss.clients.size }))
+  // Headers that never finish are cut off after a short wait (Node checks once per interval).
+  const server = http.createServer({ headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: Math.max(100, Math.min(1000, config.headersTimeoutMs)) })
+  const sync = attachSync(server, { ...base, rooms })
+  server.on('request', handleHttp({ ...base, rooms, blobs: new BlobStore(config.dataDir), connections: sync.clients }))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, resolve)
@@ -59,8 +60,7 @@ export const startServer = async (
     close: async () => {
       server.close()
       await rooms.closeAll(Close.GOING_AWAY, Reason.SHUTDOWN)
-      for (const ws of wss.clients) ws.terminate()
-      wss.close()
+      sync.close()
       server.closeAllConnections()
       await storage.close()
     },

@@ -3,38 +3,73 @@ import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { PROJECT_ID, allowed, authenticate, type Principal } from './auth.ts'
 import type { Rooms } from './registry.ts'
+import { ConnectionLimits } from './limits.ts'
 import type { Conn, Room, RoomDeps } from './rooms.ts'
 import { Close, Reason } from '../src/wire.ts'
 
 /** What the websocket endpoint needs. */
 export interface SyncDeps extends RoomDeps { rooms: Rooms, adminHash: string }
 
-type Verdict = { ok: true, projectId: string, who: Principal } | { ok: false, code: number, reason: string }
+/** What the upgrade check decided. */
+export type Verdict = { ok: true, projectId: string, who: Principal } | { ok: false, code: number, reason: string }
+
+/** Frames up to this size may be sent by a socket whose upgrade was refused (it is closed at once). */
+const REFUSED_MAX_PAYLOAD = 1024
 
 /**
  * Serves `ws://HOST:PORT/sync/<projectId>?token=…`. Auth runs before the handshake completes,
- * and a refusal is a close code (not an HTTP error) so the stock client stops retrying.
+ * and a refusal is a close code (not an HTTP error) so the stock client stops retrying. The
+ * role decides the frame cap before a byte of a frame is read: a viewer's socket never buffers
+ * more than about twice its small cap.
  */
-export const attachSync = (server: Server, deps: SyncDeps): WebSocketServer => {
+export const attachSync = (server: Server, deps: SyncDeps): { clients: () => number, close: () => void } => {
+  const { config } = deps
   // ws closes frames over maxPayload with 1009; frames between the cap and this wall get 4413.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes * 2 + 1024 })
+  const wall = (cap: number): number => cap * 2 + 1024
+  const editors = new WebSocketServer({ noServer: true, maxPayload: wall(config.maxMessageBytes) })
+  const viewers = new WebSocketServer({ noServer: true, maxPayload: wall(config.viewerMaxMessageBytes) })
+  const refused = new WebSocketServer({ noServer: true, maxPayload: REFUSED_MAX_PAYLOAD })
+  const limits = new ConnectionLimits(config)
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     if (!(req.url ?? '').startsWith('/sync/')) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
-    void judge(req, deps).then((verdict) => {
+    const address = req.socket.remoteAddress ?? 'unknown'
+    const release = [limits.take('address', address)]
+    void judge(req, deps).then((judged) => {
+      let verdict: Verdict = release[0] === null ? limits.refusal('address') : judged
+      if (verdict.ok) {
+        release.push(limits.take('token', principalKey(verdict.who)))
+        if (release[1] === null) verdict = limits.refusal('token')
+      }
+      const wss = !verdict.ok ? refused : isViewer(verdict.who) ? viewers : editors
       wss.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', (e) => deps.log(`websocket error: ${e.message}`))
+        ws.on('close', () => { for (const r of release) r?.() })
         if (!verdict.ok) return closeWith(ws, deps, verdict.code, verdict.reason)
         deps.metrics.connectionsOpened++
-        void connect(ws, verdict.projectId, verdict.who, deps)
+        const cap = isViewer(verdict.who) ? config.viewerMaxMessageBytes : config.maxMessageBytes
+        void connect(ws, verdict.projectId, verdict.who, cap, deps)
       })
     })
   })
-  return wss
+  const all = [editors, viewers, refused]
+  return {
+    clients: () => editors.clients.size + viewers.clients.size,
+    close: () => {
+      for (const wss of all) {
+        for (const ws of wss.clients) ws.terminate()
+        wss.close()
+      }
+    },
+  }
 }
+
+const isViewer = (who: Principal): boolean => who.kind === 'project' && who.role === 'viewer'
+
+const principalKey = (who: Principal): string => (who.kind === 'admin' ? 'admin' : who.tokenId)
 
 const judge = async (req: IncomingMessage, deps: SyncDeps): Promise<Verdict> => {
   const url = new URL(req.url ?? '/', 'http://localhost')
@@ -65,7 +100,7 @@ const closeWith = (ws: WebSocket, deps: SyncDeps, code: number, reason: string):
 }
 
 // Frames that arrive while the room loads wait, so nothing is answered from a blank document.
-const connect = async (ws: WebSocket, projectId: string, who: Principal, deps: SyncDeps): Promise<void> => {
+const connect = async (ws: WebSocket, projectId: string, who: Principal, cap: number, deps: SyncDeps): Promise<void> => {
   const early: Uint8Array[] = []
   let earlyBytes = 0
   let joined: { room: Room, conn: Conn } | null = null
@@ -73,9 +108,9 @@ const connect = async (ws: WebSocket, projectId: string, who: Principal, deps: S
     if (ws.readyState !== WebSocket.OPEN) return
     const frame = toBytes(data)
     if (!isBinary) return refuse(Close.BAD_MESSAGE, 'text frames are not part of the protocol')
-    if (frame.length > deps.config.maxMessageBytes) return refuse(Close.TOO_LARGE, `message over ${deps.config.maxMessageBytes} bytes`)
+    if (frame.length > cap) return refuse(Close.TOO_LARGE, `message over ${cap} bytes${cap < deps.config.maxMessageBytes ? ' (the cap of a viewer)' : ''}`)
     if (joined !== null) joined.room.receive(joined.conn, frame)
-    else if (early.length < deps.config.rateBurst && (earlyBytes += frame.length) <= deps.config.maxMessageBytes) early.push(frame)
+    else if (early.length < deps.config.rateBurst && (earlyBytes += frame.length) <= cap) early.push(frame)
     else refuse(Close.RATE_LIMITED, 'rate limit: too many messages before the project loaded')
   })
   const refuse = (code: number, reason: string): void => {

@@ -1,0 +1,138 @@
+import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import type * as Y from 'yjs'
+import type { AwarenessEntry } from './protocol.ts'
+
+/** Who may speak for a presence id: a connection, known by its principal. */
+export interface PresenceHolder {
+  /** Same key for connections opened with the same token (tabs of one device share it). */
+  readonly principal: string
+  /** Presence ids this connection brought into the room, ever: what its cap counts. */
+  readonly claimed: Set<number>
+  /** Ids of same-token connections it relayed (a second tab over BroadcastChannel): it may take them over. */
+  readonly siblings: Set<number>
+}
+
+/** How much presence one connection may originate. */
+export interface PresenceLimits { maxIdsPerConnection: number }
+
+/** Forgotten this long after a presence left, so a late echo of it is still recognised as one. */
+const FORGET_AFTER_MS = 60_000
+
+/**
+ * A room's presence. The stock y-websocket client re-sends every presence change it receives,
+ * so an honest connection names everyone in the room; only what it brings in counts as its
+ * own: a state, newer than the room's, for an id no live connection speaks for. A newer state
+ * for an id a connection with the same token speaks for (a second tab of one device relays its
+ * sibling's presence over BroadcastChannel) is applied but not counted, and makes the relaying
+ * connection the successor when the sibling leaves. Echoes, stale entries, states for ids other
+ * tokens speak for, and removals of presence nobody holds are dropped before y-protocols sees
+ * them, so its per-id bookkeeping grows only with what connections bring in.
+ */
+export class Presence {
+  readonly awareness: awarenessProtocol.Awareness
+  private readonly owner = new Map<number, PresenceHolder>()
+  private readonly holders = new Set<PresenceHolder>()
+  private readonly sweep: NodeJS.Timeout
+
+  constructor (doc: Y.Doc, private readonly limits: PresenceLimits) {
+    this.awareness = new awarenessProtocol.Awareness(doc)
+    // The server keeps no presence of its own: it only relays clients'.
+    this.awareness.setLocalState(null)
+    this.sweep = setInterval(() => this.forgetLeft(), FORGET_AFTER_MS / 2)
+    this.sweep.unref()
+    doc.on('destroy', () => clearInterval(this.sweep))
+  }
+
+  /**
+   * Applies what `from` sent: its own presence, with relayed echoes dropped. Answers a refusal
+   * reason, with nothing applied, when it would originate more ids than a connection may.
+   */
+  receive (from: PresenceHolder, entries: readonly AwarenessEntry[], origin: unknown): string | null {
+    this.holders.add(from)
+    const accepted: AwarenessEntry[] = []
+    const claims = new Set<number>()
+    for (const entry of entries) {
+      const verdict = this.judge(from, entry)
+      if (verdict === 'sibling' || verdict === 'sibling-echo') from.siblings.add(entry.clientId)
+      if (verdict === 'drop' || verdict === 'sibling-echo') continue
+      accepted.push(entry)
+      if (verdict === 'claim') claims.add(entry.clientId)
+    }
+    const fresh = [...claims].filter((id) => !from.claimed.has(id)).length
+    if (from.claimed.size + fresh > this.limits.maxIdsPerConnection) {
+      return `presence: a connection may originate at most ${this.limits.maxIdsPerConnection} client ids`
+    }
+    if (accepted.length === 0) return null
+    for (const id of claims) {
+      from.claimed.add(id)
+      this.owner.set(id, from)
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeEntries(accepted), origin)
+    return null
+  }
+
+  /** Removes the presence a departing connection speaks for, unless a same-token sibling takes it over. */
+  leave (holder: PresenceHolder): void {
+    this.holders.delete(holder)
+    const gone: number[] = []
+    for (const [id, owner] of this.owner) {
+      if (owner !== holder) continue
+      const successor = [...this.holders].find((h) => h.principal === holder.principal && (h.siblings.has(id) || h.claimed.has(id)))
+      if (successor !== undefined) this.owner.set(id, successor)
+      else {
+        this.owner.delete(id)
+        if (this.awareness.states.has(id)) gone.push(id)
+      }
+    }
+    awarenessProtocol.removeAwarenessStates(this.awareness, gone, null)
+  }
+
+  /** Every presence in the room as one update, or null when the room has none. */
+  everyone (): Uint8Array | null {
+    const ids = [...this.awareness.getStates().keys()]
+    return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)
+  }
+
+  /** Presence states held now. */
+  get size (): number {
+    return this.awareness.states.size
+  }
+
+  private judge (from: PresenceHolder, { clientId, clock, state }: AwarenessEntry): Verdict {
+    const known = this.awareness.meta.get(clientId)?.clock ?? 0
+    const owner = this.owner.get(clientId)
+    const sibling = owner !== undefined && owner !== from && owner.principal === from.principal
+    if (owner !== undefined && owner !== from && !sibling) return 'drop'
+    if (state === null) {
+      // y-protocols also takes a removal at the same clock. Another token's removal was dropped
+      // above: the room times out presence whose owner went quiet by itself.
+      return this.awareness.states.has(clientId) && clock >= known ? 'apply' : 'drop'
+    }
+    if (sibling) return clock > known ? 'sibling' : 'sibling-echo'
+    if (clock <= known) return 'drop'
+    return owner === from ? 'apply' : 'claim'
+  }
+
+  // y-protocols never forgets an id's clock; forget those that left a while ago.
+  private forgetLeft (): void {
+    const now = Date.now()
+    for (const [id, meta] of this.awareness.meta) {
+      if (id !== this.awareness.clientID && !this.awareness.states.has(id) && now - meta.lastUpdated > FORGET_AFTER_MS) this.awareness.meta.delete(id)
+    }
+  }
+}
+
+/** What to do with one entry: bring it in, apply it, note a sibling's id (and apply a newer state), or drop it. */
+type Verdict = 'claim' | 'apply' | 'sibling' | 'sibling-echo' | 'drop'
+
+const encodeEntries = (entries: readonly AwarenessEntry[]): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, entries.length)
+  for (const { clientId, clock, json } of entries) {
+    encoding.writeVarUint(encoder, clientId)
+    encoding.writeVarUint(encoder, clock)
+    encoding.writeVarString(encoder, json)
+  }
+  return encoding.toUint8Array(encoder)
+}
