@@ -73,10 +73,10 @@ export class ProjectLoad {
     return this.#queued
   }
 
-  /** Closes the project once nothing writes into it any more (see `keepOpenWhile`). */
-  destroy(): void {
+  /** Closes the project once nothing writes into it any more (see `keepOpenWhile`); settles then. */
+  destroy(): Promise<void> {
     this.#closed = true
     const local = this.#local
-    if (local) void whenReleased(local.doc).then(() => local.destroy())
+    return local ? whenReleased(local.doc).then(() => local.destroy()) : Promise.resolve()
   }
 }

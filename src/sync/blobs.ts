@@ -23,13 +23,16 @@ export class BlobStore {
   #pending = 0
   #flushing = false
   #again = false
+  /** Operations on the database still running: it is closed only after the last. */
+  #busy = 0
+  #destroyed = false
 
   constructor(
     readonly projectId: string,
     readonly token: string,
   ) {
     this.#db = openDatabase('strata:blobs', [BLOBS, OUTBOX])
-    void this.#countPending()
+    this.#countPending().catch(() => undefined)
   }
 
   /** Blobs saved here that the server does not have yet. */
@@ -46,21 +49,43 @@ export class BlobStore {
   /** Saves a file locally under its hash (computed here unless a worker already did) and queues it for upload. */
   async add(blob: Blob, known?: string): Promise<string> {
     const sha = known ?? (await sha256Hex(await blob.arrayBuffer()))
-    const db = await this.#db
-    await request(db, BLOBS, 'readwrite', (s) => s.put(blob, sha))
-    await request(db, OUTBOX, 'readwrite', (s) => s.put(this.projectId, `${this.projectId}/${sha}`))
+    await this.#using(async (db) => {
+      await request(db, BLOBS, 'readwrite', (s) => s.put(blob, sha))
+      await request(db, OUTBOX, 'readwrite', (s) => s.put(this.projectId, `${this.projectId}/${sha}`))
+    })
     await this.#countPending()
     return sha
   }
 
+  /**
+   * Runs `work` on the open database, refusing once the store is destroyed. A destroy while
+   * work runs (a download that lands after its page went) closes the database after it, not
+   * under it: a transaction on a closing connection throws.
+   */
+  async #using<T>(work: (db: IDBDatabase) => Promise<T>): Promise<T> {
+    if (this.#destroyed) throw new Error('The file store of this project is closed')
+    this.#busy++
+    try {
+      return await work(await this.#db)
+    } finally {
+      if (--this.#busy === 0 && this.#destroyed) this.#close()
+    }
+  }
+
+  #close(): void {
+    void this.#db.then((db) => db.close(), () => undefined)
+  }
+
   /** The file with this hash, from IndexedDB or else from the server (then kept); null if nobody has it. */
   async get(sha: string): Promise<Blob | null> {
-    const db = await this.#db
-    const local = await request<Blob | undefined>(db, BLOBS, 'readonly', (s) => s.get(sha))
-    if (local) return local
-    const remote = await downloadBlob(this.token, this.projectId, sha).catch(() => null)
-    if (remote) await request(db, BLOBS, 'readwrite', (s) => s.put(remote, sha))
-    return remote
+    if (this.#destroyed) return null
+    return this.#using(async (db) => {
+      const local = await request<Blob | undefined>(db, BLOBS, 'readonly', (s) => s.get(sha))
+      if (local) return local
+      const remote = await downloadBlob(this.token, this.projectId, sha).catch(() => null)
+      if (remote) await request(db, BLOBS, 'readwrite', (s) => s.put(remote, sha))
+      return remote
+    })
   }
 
   /**
@@ -70,23 +95,30 @@ export class BlobStore {
   url(sha: string, mime: string): Promise<string | null> {
     let url = this.#urls.get(sha)
     if (!url) {
-      url = this.get(sha).then((blob) => (blob ? URL.createObjectURL(blob.type === mime ? blob : new Blob([blob], { type: mime })) : null))
+      url = this.get(sha).then(
+        (blob) => (blob && !this.#destroyed ? URL.createObjectURL(blob.type === mime ? blob : new Blob([blob], { type: mime })) : null),
+        // Storage refused (private mode, a full disk): the image shows as unavailable, nothing throws.
+        () => null,
+      )
       this.#urls.set(sha, url)
       void url.then((u) => u === null && this.#urls.delete(sha))
     }
     return url
   }
 
-  /** Frees the object URLs made for images and closes the database: the page showing them is gone. */
+  /** Frees the object URLs made for images and closes the database once what runs on it is done: the project is closed. */
   destroy(): void {
+    if (this.#destroyed) return
+    this.#destroyed = true
     for (const url of this.#urls.values()) void url.then((u) => u && URL.revokeObjectURL(u))
     this.#urls.clear()
     this.#listeners.clear()
-    void this.#db.then((db) => db.close(), () => undefined)
+    if (this.#busy === 0) this.#close()
   }
 
   /** Uploads what the outbox holds; stops at the first network failure and tries again next time. */
   async flush(): Promise<void> {
+    if (this.#destroyed) return
     if (this.#flushing) {
       this.#again = true
       return
@@ -94,15 +126,17 @@ export class BlobStore {
     this.#flushing = true
     this.#again = false
     try {
-      const db = await this.#db
-      const keys = await request<IDBValidKey[]>(db, OUTBOX, 'readonly', (s) => s.getAllKeys())
-      for (const key of keys.map(String).filter((k) => k.startsWith(`${this.projectId}/`))) {
-        const sha = key.slice(this.projectId.length + 1)
-        const blob = await request<Blob | undefined>(db, BLOBS, 'readonly', (s) => s.get(sha))
-        if (blob) await uploadBlob(this.token, this.projectId, sha, blob)
-        await request(db, OUTBOX, 'readwrite', (s) => s.delete(key))
-        await this.#countPending()
-      }
+      await this.#using(async (db) => {
+        const keys = await request<IDBValidKey[]>(db, OUTBOX, 'readonly', (s) => s.getAllKeys())
+        for (const key of keys.map(String).filter((k) => k.startsWith(`${this.projectId}/`))) {
+          if (this.#destroyed) return
+          const sha = key.slice(this.projectId.length + 1)
+          const blob = await request<Blob | undefined>(db, BLOBS, 'readonly', (s) => s.get(sha))
+          if (blob) await uploadBlob(this.token, this.projectId, sha, blob)
+          await request(db, OUTBOX, 'readwrite', (s) => s.delete(key))
+          await this.#countPending(db)
+        }
+      })
     } catch {
       // offline or refused: the outbox keeps the rest for the next flush
       this.#again = false
@@ -113,12 +147,14 @@ export class BlobStore {
     if (this.#again) await this.flush()
   }
 
-  async #countPending(): Promise<void> {
-    const db = await this.#db
+  /** Recounts the outbox; `db` when already inside `#using`, else it takes its own turn. */
+  async #countPending(db?: IDBDatabase): Promise<void> {
+    if (this.#destroyed) return
     const range = IDBKeyRange.bound(`${this.projectId}/`, `${this.projectId}/\uffff`)
-    const count = await request<number>(db, OUTBOX, 'readonly', (s) => s.count(range))
-    if (count !== this.#pending) {
-      this.#pending = count
+    const count = (d: IDBDatabase): Promise<number> => request<number>(d, OUTBOX, 'readonly', (s) => s.count(range))
+    const pending = await (db ? count(db) : this.#using(count))
+    if (pending !== this.#pending) {
+      this.#pending = pending
       for (const fn of this.#listeners) fn()
     }
   }

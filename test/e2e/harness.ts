@@ -18,9 +18,12 @@ export interface Person {
   project: ProjectPage
 }
 
+/** A fresh context's options, and what to set up on it before the first page opens (a slow network, say). */
+export type OpenOptions = BrowserContextOptions & { prepare?: (context: BrowserContext) => Promise<void> }
+
 export interface People {
   /** Opens `link` in a fresh context as `name`, answering the first-visit name prompt. */
-  open: (name: string, link: string, options?: BrowserContextOptions) => Promise<Person>
+  open: (name: string, link: string, options?: OpenOptions) => Promise<Person>
 }
 
 const slug = (text: string): string => text.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 80)
@@ -51,9 +54,10 @@ export const test = base.extend<{ $test: { people: People }; $file: { server: St
   people: async ({ browser, task }, use) => {
     const everyone: Person[] = []
     await use({
-      open: async (name, link, options) => {
+      open: async (name, link, { prepare, ...options } = {}) => {
         const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options })
         context.setDefaultTimeout(15_000)
+        await prepare?.(context)
         const page = await context.newPage()
         const person = { name, context, project: new ProjectPage(page) }
         everyone.push(person)

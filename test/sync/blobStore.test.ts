@@ -26,4 +26,34 @@ describe('BlobStore', () => {
     expect(await (await next.get(sha))?.text()).toBe('a tiny image')
     next.destroy()
   })
+
+  it('closes its database only after a download that was running when it was destroyed, and stores that file', async () => {
+    const bytes = new TextEncoder().encode('an image still on its way')
+    const sha = await sha256Hex(bytes)
+    let answer: (res: Response) => void = () => undefined
+    const fetched = vi.fn(() => new Promise<Response>((resolve) => (answer = resolve)))
+    vi.stubGlobal('fetch', fetched)
+    const unhandled = vi.fn()
+    process.on('unhandledRejection', unhandled)
+    try {
+      const store = new BlobStore('p2', 'token')
+      const url = store.url(sha, 'image/png')
+      await vi.waitFor(() => expect(fetched).toHaveBeenCalled())
+      // The loading preview goes while its image is still downloading.
+      store.destroy()
+      answer(new Response(bytes))
+      expect(await url).toBeNull()
+      expect(await store.get(sha)).toBeNull()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(unhandled).not.toHaveBeenCalled()
+      // What arrived was stored before the database closed: the next store has it.
+      vi.unstubAllGlobals()
+      const next = new BlobStore('p2', 'token')
+      expect(await (await next.get(sha))?.text()).toBe('an image still on its way')
+      next.destroy()
+    } finally {
+      process.off('unhandledRejection', unhandled)
+      vi.unstubAllGlobals()
+    }
+  })
 })
