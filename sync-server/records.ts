@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { recordProblem } from '../src/domain/schema.ts'
 
 /** Strata's top-level maps: every value in them must be a valid record. */
-const STRATA_MAPS = new Set(['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions'])
+const STRATA_MAPS = new Set(['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions', 'deletedVersions'])
 
 /** The problem of an update that builds on changes the room does not have (yet). */
 export const MISSING = 'the update builds on changes the server does not have'

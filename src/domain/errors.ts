@@ -26,6 +26,17 @@ export class NotFoundError extends StrataError {
   override name = 'NotFoundError'
 }
 
+/** A version that was deleted; `deleted` says what it was and who deleted it. */
+export class VersionDeletedError extends NotFoundError {
+  override name = 'VersionDeletedError'
+  constructor(
+    message: string,
+    readonly deleted: { id: string; name: string; deletedBy: { name: string }; deletedAt: number },
+  ) {
+    super(message)
+  }
+}
+
 /** Input that does not satisfy a record's schema; the message names the field. */
 export class ValidationError extends StrataError {
   override name = 'ValidationError'

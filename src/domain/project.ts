@@ -65,6 +65,20 @@ export interface VersionRecord {
 }
 
 /**
+ * What is left of a deleted version: what it was (name, author, time, kind) and who deleted
+ * it when, so whoever was viewing it, or follows a link to it, is told by name. Kept in its
+ * own map: an older client that knows nothing of it still reads `versions` as before.
+ */
+export interface DeletedVersionRecord {
+  name: string
+  by: Actor
+  at: number
+  kind: VersionKind
+  deletedBy: Actor
+  deletedAt: number
+}
+
+/**
  * The flat layout: every record is a plain value directly under a top-level map, so a
  * project costs one Yjs struct per record and every change is found by its map key.
  * Tags are keyed `${itemId}:${tag}`; a label names its item.
@@ -77,9 +91,10 @@ export interface ProjectMaps {
   tags: Y.Map<true>
   runs: Y.Map<RunRecord>
   versions: Y.Map<VersionRecord>
+  deletedVersions: Y.Map<DeletedVersionRecord>
 }
 
-/** The maps that make up a version's content (`versions` itself is not versioned). */
+/** The maps that make up a version's content (`versions` and `deletedVersions` are not versioned). */
 export const CONTENT = ['meta', 'classes', 'items', 'labels', 'tags', 'runs'] as const
 export type ContentName = (typeof CONTENT)[number]
 export type RecordOf<K extends ContentName> = ProjectMaps[K] extends Y.Map<infer V> ? V : never
@@ -97,6 +112,7 @@ export const maps = (doc: Y.Doc): ProjectMaps => ({
   tags: doc.getMap('tags'),
   runs: doc.getMap('runs'),
   versions: doc.getMap('versions'),
+  deletedVersions: doc.getMap('deletedVersions'),
 })
 
 /** Throws if `doc` garbage-collects deleted content: versions would silently lose their data. */

@@ -13,6 +13,7 @@ const isText = (v: unknown, max = 1000): v is string => typeof v === 'string' &&
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
 const isActor = (v: unknown): boolean => isObject(v) && isText(v.id, 200) && isText(v.name, 200)
+const isKind = (v: unknown): boolean => v === 'checkpoint' || v === 'discarded' || v === 'restored'
 const isBox = (v: unknown): boolean =>
   Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n)) && (v[2] as number) > 0 && (v[3] as number) > 0
 
@@ -36,9 +37,9 @@ export const RECORD_CHECKS: Record<string, Check> = {
   runs: fields({ name: (v) => isText(v, 200), model: (v) => isText(v, 200), blob: isSha256, count: isCount, createdAt: isTime, by: isActor }),
   versions: fields({
     name: (v) => isText(v, 200), description: (v) => isText(v, 10_000), by: isActor, at: isTime,
-    kind: (v) => v === 'checkpoint' || v === 'discarded' || v === 'restored', snapshot: (v) => v instanceof Uint8Array,
-    base: (v) => v === null || isText(v, 100), stats: isObject,
+    kind: isKind, snapshot: (v) => v instanceof Uint8Array, base: (v) => v === null || isText(v, 100), stats: isObject,
   }),
+  deletedVersions: fields({ name: (v) => isText(v, 200), by: isActor, at: isTime, kind: isKind, deletedBy: isActor, deletedAt: isTime }),
 }
 
 /** Why a record of top-level map `map` under `key` is malformed, or null when it is fine. */

@@ -1,7 +1,8 @@
 import * as Y from 'yjs'
 import { type Actor, type VersionId, newId } from './ids.ts'
 import { type ProjectMaps, type VersionKind, type VersionRecord, type VersionStats, maps, write } from './project.ts'
-import { NoChangesError, NotFoundError, VersionNotAvailableError } from './errors.ts'
+import { NoChangesError, VersionNotAvailableError } from './errors.ts'
+import { versionGone } from './deletedVersions.ts'
 import { currentSnapshot, stateVector } from './deleteLog.ts'
 import { type ChangeSummary, summarize } from './summary.ts'
 import { createView, sourceOf } from './source.ts'
@@ -11,7 +12,8 @@ import { LOCAL, type Origin } from './origins.ts'
 /** A version as lists and pickers show it (the snapshot bytes stay in the document). */
 export type Version = { id: VersionId; bytes: number } & Omit<VersionRecord, 'snapshot'>
 
-const toVersion = (id: string, r: VersionRecord): Version => {
+/** A record as lists show it. */
+export const toVersion = (id: string, r: VersionRecord): Version => {
   const { snapshot, ...rest } = r
   return { id: id as VersionId, bytes: snapshot.byteLength, ...rest }
 }
@@ -47,7 +49,7 @@ const decode = (bytes: Uint8Array): Y.Snapshot => {
 export const versionSnapshot = (doc: Y.Doc, versionId: VersionId): Y.Snapshot => {
   const live = sourceOf(doc).doc
   const record = maps(live).versions.get(versionId)
-  if (!record) throw new NotFoundError(`No version ${versionId}`)
+  if (!record) throw versionGone(live, versionId)
   const snapshot = decode(record.snapshot)
   const have = stateVector(live)
   let missing = 0
@@ -120,10 +122,3 @@ export const openVersion = (doc: Y.Doc, versionId: VersionId): Y.Doc => {
   const live = sourceOf(doc).doc
   return createView(live, versionSnapshot(live, versionId), versionId)
 }
-
-/** Removes a version record; the project's content is untouched. */
-export const deleteVersion = (doc: Y.Doc, versionId: VersionId): void =>
-  write(doc, (m) => {
-    if (!m.versions.has(versionId)) throw new NotFoundError(`No version ${versionId}`)
-    m.versions.delete(versionId)
-  })

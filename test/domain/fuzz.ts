@@ -117,7 +117,7 @@ export const randomAction = (net: Network, r: Replica, rand: () => number, expec
       if (want && JSON.stringify(D.readProject(r.doc)) !== JSON.stringify(want)) throw new Error(`restore of ${target.name} did not give its content`)
     } else {
       const target = net.pick(D.listVersions(r.doc))
-      if (target) D.deleteVersion(r.doc, target.id)
+      if (target) D.deleteVersion(r.doc, target.id, r.who)
     }
   } catch (e) {
     // Refusals a user can meet in normal use; anything else is a bug.

@@ -61,14 +61,17 @@ describe('createVersion and listVersions', () => {
     expect(v2.stats).toMatchObject({ items: 1, labels: 2, tags: 1, added: 2, removed: 0, changed: 0 })
   })
 
-  it('deleteVersion removes the record only', () => {
+  it('deleteVersion removes the record only, leaving a trace of what it was and who deleted it', () => {
     const { doc } = labelled()
     const v = D.createVersion(doc, { name: 'v1' }, ann)
     const content = D.readProject(doc)
-    D.deleteVersion(doc, v.id)
+    const trace = D.deleteVersion(doc, v.id, bob)
     expect(D.listVersions(doc)).toEqual([])
     expect(D.readProject(doc)).toEqual(content)
-    expect(() => D.deleteVersion(doc, v.id)).toThrow(D.NotFoundError)
+    expect(trace).toMatchObject({ id: v.id, name: 'v1', by: ann, at: v.at, kind: 'checkpoint', deletedBy: bob })
+    expect(D.deletedVersion(doc, v.id)).toEqual(trace)
+    expect(() => D.deleteVersion(doc, v.id, ann)).toThrow(D.NotFoundError)
+    expect(() => D.deleteVersion(doc, v.id, ann)).toThrow('Version "v1" was deleted by Bob')
   })
 })
 
@@ -126,7 +129,7 @@ describe('openVersion', () => {
       () => D.addClass(old, { name: 'x' }),
       () => D.discardChanges(old, ann),
       () => D.restoreVersion(old, v.id, ann),
-      () => D.deleteVersion(old, v.id),
+      () => D.deleteVersion(old, v.id, ann),
     ]
     const before = stateOf(doc)
     for (const w of writes) expect(w).toThrow(D.ReadOnlyError)

@@ -31,8 +31,9 @@ describe('record validation at the server', () => {
       D.updateLabel(p.client, p.item, p.label, { bbox: [2, 2, 5, 5] }, by)
       D.updateLabel(p.client, p.item, p.label, { bbox: [3, 3, 5, 5] }, by)
       D.setTag(p.client, p.item, 'night', true)
-      D.createVersion(p.client, { name: 'v1' }, by)
+      const v = D.createVersion(p.client, { name: 'v1' }, by)
       D.removeItem(p.client, p.item)
+      D.deleteVersion(p.client, v.id, by)
     })
     expect(findRecordProblem(p.server, update)).toBeNull()
   })
@@ -54,6 +55,7 @@ describe('record validation at the server', () => {
       ['tag key', (doc) => D.maps(doc).tags.set('not-an-item:x', true), /bad tag key/],
       ['meta field', (doc) => D.maps(doc).meta.set('evil', 1), /unknown field/],
       ['version kind', (doc) => D.maps(doc).versions.set('v', { name: 'v' } as unknown as D.VersionRecord), /bad field/],
+      ['deleted version', (doc) => D.maps(doc).deletedVersions.set('v', { name: 'v', deletedBy: 'Bob' } as unknown as D.DeletedVersionRecord), /deletedVersions "v": bad field/],
     ]
     for (const [, write, reason] of cases) {
       const p = pair()
