@@ -51,3 +51,21 @@ export const Reason = {
   READ_ONLY: 'read-only: this token is a viewer, edits are not saved',
   SHUTDOWN: 'server shutting down',
 } as const
+
+/** One of several versions a name matches, as the server's export refusal and the CLI list them. */
+export interface VersionCandidate {
+  id: string
+  /** The author. */
+  by: { name: string }
+  at: number
+}
+
+/**
+ * The refusal of a version name two or more versions share (two people offline may both
+ * pick it): a first line, then one line per candidate with its id, author and time (UTC).
+ */
+export const ambiguousVersion = (name: string, candidates: readonly VersionCandidate[]): string =>
+  [
+    `${candidates.length} versions are named "${name}"; ask by id:`,
+    ...candidates.map((c) => `  ${c.id}  by ${c.by.name || 'someone'}, ${new Date(c.at).toISOString()}`),
+  ].join('\n')

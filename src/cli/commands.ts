@@ -1,6 +1,8 @@
+import type * as Y from 'yjs'
 import {
-  type Actor, type ProjectJson, type Version, discardChanges, createVersion, listVersions, openVersion, readProject,
+  type Actor, type ProjectJson, type Version, describeDeletion, discardChanges, createVersion, findVersion, listVersions, openVersion, readProject,
 } from '../domain/index.ts'
+import { ambiguousVersion } from '../wire.ts'
 import { applyCocoImport, describePredictions, describeReport, importRun, planCocoImport, preparePredictions, readRunBlob, toCoco, toCocoResults } from '../io/index.ts'
 import { CliError } from './errors.ts'
 import { readCocoFile, readJsonFile, writeOut } from './files.ts'
@@ -67,10 +69,12 @@ export const versionDiscard = async (connect: Connect, by: Actor, log: Log): Pro
   log(`discarded ${kept.reverted} changes; they are kept as version ${kept.id} "${kept.name}"`)
 }
 
-const pickVersion = (versions: Version[], wanted: string): Version => {
-  const named = versions.filter((v) => v.id === wanted || v.name === wanted)
-  if (named.length === 1) return named[0] as Version
-  if (named.length > 1) throw new CliError(`${named.length} versions are named "${wanted}"; use an id: ${named.map((v) => v.id).join(', ')}`)
+/** The version `wanted` names (an id, else a name); a shared name is refused with the list the server's export gives. */
+const pickVersion = (doc: Y.Doc, wanted: string): Version => {
+  const match = findVersion(doc, wanted)
+  if (match.found === 'one') return match.version
+  if (match.found === 'several') throw new CliError(ambiguousVersion(wanted, match.candidates))
+  if (match.found === 'deleted') throw new CliError(describeDeletion(match.deleted))
   throw new CliError(`no version "${wanted}"; see: version list`)
 }
 
@@ -79,7 +83,7 @@ export const exportProject = async (t: Target, opts: { version: string; out: str
   const s = await connect()
   let project: ProjectJson
   try {
-    project = opts.version === 'latest' ? readProject(s.doc) : readProject(openVersion(s.doc, pickVersion(listVersions(s.doc), opts.version).id))
+    project = opts.version === 'latest' ? readProject(s.doc) : readProject(openVersion(s.doc, pickVersion(s.doc, opts.version).id))
   } catch (e) {
     await s.close()
     throw e instanceof CliError ? e : new CliError(e instanceof Error ? e.message : String(e))

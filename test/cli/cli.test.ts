@@ -4,9 +4,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { listVersions, readProject } from '../../src/domain/index.ts'
+import { createVersion, deleteVersion, listVersions, readProject, setTag, type ItemId } from '../../src/domain/index.ts'
 import { parseCoco } from '../../src/io/index.ts'
-import { api, startTestServer } from '../server/harness.ts'
+import { api, connectClient, startTestServer, synced, waitFor } from '../server/harness.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -142,6 +142,38 @@ describe('strata CLI against a running server', () => {
     expect(r.code, r.err).toBe(0)
     expect(r.out).toMatch(/discarded \d+ changes/)
     expect((await live()).runs).toEqual([])
+  })
+
+  it('refuses a version name two versions share with the list the server gives: id, author, time', async () => {
+    // Bob names a version "v1" too, from his own client.
+    const bob = connectClient(server.url, projectId, env.STRATA_TOKEN!)
+    try {
+      await synced(bob)
+      const item = (await live()).items[0]!.id as ItemId
+      setTag(bob.doc, item, 'by-bob', true)
+      const bobs = createVersion(bob.doc, { name: 'v1' }, { id: 'u-bob', name: 'Bob' })
+      const room = await server.rooms.get(projectId)
+      await waitFor(() => listVersions(room.doc).some((v) => v.id === bobs.id), 10_000, 'Bob\'s version on the server')
+      const r = await cli(['export', '--version', 'v1', '--out', path.join(dir, 'v1-again.json')], env)
+      expect(r.code).toBe(1)
+      const answer = await api(server.url, 'GET', `/api/projects/${projectId}/export?version=v1`, env.STRATA_TOKEN!)
+      expect(answer.status).toBe(409)
+      expect(r.err).toBe(`strata: ${String(answer.json?.error)}\n`)
+      const lines = r.err.trim().split('\n')
+      expect(lines[0]).toBe('strata: 2 versions are named "v1"; ask by id:')
+      expect(lines.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 3))).toEqual(listVersions(room.doc).filter((v) => v.name === 'v1').map((v) => [v.id, 'by', `${v.by.name},`]))
+      expect(lines.some((l) => l.includes('by pipeline,')) && lines.some((l) => l.includes('by Bob,'))).toBe(true)
+
+      // A deleted version is named, with who deleted it.
+      deleteVersion(bob.doc, bobs.id, { id: 'u-bob', name: 'Bob' })
+      await waitFor(() => !listVersions(room.doc).some((v) => v.id === bobs.id), 10_000, 'the deletion on the server')
+      const gone = await cli(['export', '--version', bobs.id, '--out', path.join(dir, 'gone.json')], env)
+      expect(gone.code).toBe(1)
+      expect(gone.err).toBe('strata: Version "v1" was deleted by Bob\n')
+    } finally {
+      bob.provider.destroy()
+      bob.doc.destroy()
+    }
   })
 
   it('exits non-zero with the server\'s reason on a refused token', async () => {
