@@ -16,6 +16,7 @@ import {
   openVersion,
   readItem,
   sourceOf,
+  versionsNamed,
 } from '../domain/index.ts'
 import { ItemWatch } from './itemWatch.svelte.ts'
 import { ChangesSince, type Later } from './changesSince.svelte.ts'
@@ -172,6 +173,12 @@ export class ProjectState {
   get versions(): Version[] {
     this.#versions()
     return listVersions(this.live)
+  }
+
+  /** Versions already called `name` (trimmed): another may share it, but whoever names one should know. */
+  versionsNamed(name: string): Version[] {
+    this.#versions()
+    return versionsNamed(this.live, name)
   }
 
   /** Outstanding changes on latest since the last checkpoint. */

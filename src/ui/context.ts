@@ -5,6 +5,7 @@ import type { ItemFilters } from '../state/filters.svelte.ts'
 import type { SyncStatus } from '../state/link.svelte.ts'
 import type { Presence } from '../state/presence.svelte.ts'
 import type { Predictions } from '../state/predictions.svelte.ts'
+import type { ViewedVersion } from '../state/viewedVersion.svelte.ts'
 import type { BlobStore } from '../sync/blobs.ts'
 import type { Role } from '../sync/api.ts'
 
@@ -12,6 +13,8 @@ import type { Role } from '../sync/api.ts'
 export interface ProjectContext {
   session: Session
   project: ProjectState
+  /** Which version the URL asks for, and what happened to it when it cannot be shown. */
+  viewing: ViewedVersion
   filters: ItemFilters
   sync: SyncStatus
   presence: Presence
