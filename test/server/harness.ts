@@ -132,10 +132,12 @@ export const updateSetting = (key: string, value: unknown): Uint8Array => {
 }
 
 /** A server in a child process (for kill -9), on `port` (0 = any). */
-export const spawnServer = async (dataDir: string, port = 0): Promise<{ url: string, child: ChildProcess }> => {
+export const spawnServer = async (
+  dataDir: string, port = 0, env: Record<string, string> = {},
+): Promise<{ url: string, child: ChildProcess }> => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { ...process.env, PORT: String(port), STRATA_DATA: dataDir, STRATA_ADMIN_TOKEN: 'admin-secret' },
+    env: { ...process.env, PORT: String(port), STRATA_DATA: dataDir, STRATA_ADMIN_TOKEN: 'admin-secret', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const url = await new Promise<string>((resolve, reject) => {
