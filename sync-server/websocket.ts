@@ -38,6 +38,8 @@ export const attachSync = (server: Server, deps: SyncDeps): { clients: () => num
     }
     const address = req.socket.remoteAddress ?? 'unknown'
     const release = [limits.take('address', address)]
+    // The socket, not the websocket: a client gone before the handshake completes is released too.
+    socket.once('close', () => { for (const r of release) r?.() })
     void judge(req, deps).then((judged) => {
       let verdict: Verdict = release[0] === null ? limits.refusal('address') : judged
       if (verdict.ok) {
@@ -47,7 +49,6 @@ export const attachSync = (server: Server, deps: SyncDeps): { clients: () => num
       const wss = !verdict.ok ? refused : isViewer(verdict.who) ? viewers : editors
       wss.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', (e) => deps.log(`websocket error: ${e.message}`))
-        ws.on('close', () => { for (const r of release) r?.() })
         if (!verdict.ok) return closeWith(ws, deps, verdict.code, verdict.reason)
         deps.metrics.connectionsOpened++
         const cap = isViewer(verdict.who) ? config.viewerMaxMessageBytes : config.maxMessageBytes

@@ -1,9 +1,12 @@
 import net from 'node:net'
+import path from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import * as D from '../../src/domain/index.ts'
 import type { Config } from '../../sync-server/config.ts'
+import { openSqliteStorage } from '../../sync-server/storage/sqlite.ts'
+import type { Storage } from '../../sync-server/storage/types.ts'
 import {
-  type Client, connectClient, createProject, issueToken, rawSocket, startTestServer, synced, syncFrame, waitFor,
+  type Client, connectClient, createProject, issueToken, rawSocket, startTestServer, synced, syncFrame, tempDir, waitFor,
 } from './harness.ts'
 import { maskedFrame, rawClientSocket } from './slowReader.ts'
 
@@ -89,6 +92,27 @@ describe('connection caps', () => {
     await Promise.all([synced(a), synced(b)])
     const third = await rawSocket(server.url, `/sync/${project.id}?token=${project.token}`)
     expect(await third.closed).toMatchObject({ code: 4429, reason: 'too many connections for this address (at most 2 at once)' })
+    expect([...a.closes, ...b.closes]).toEqual([])
+  })
+
+  test('upgrades abandoned while their token is being checked give their slot back', async () => {
+    const dataDir = tempDir()
+    const inner = openSqliteStorage(path.join(dataDir, 'strata.sqlite'))
+    // A token lookup that takes its time, as on a busy database: the clients leave meanwhile.
+    const storage: Storage = { ...inner, findToken: async (hash) => (await new Promise((r) => setTimeout(r, 100)), inner.findToken(hash)) }
+    const server = await startTestServer(dataDir, { maxConnectionsPerAddress: 2 }, storage)
+    cleanup.push(() => server.close())
+    const project = await createProject(server.url, 'P')
+    const editor = (await issueToken(server.url, project.id, project.token, 'editor')).token
+    for (let i = 0; i < 10; i++) {
+      const gone = rawClientSocket(server.url, `/sync/${project.id}?token=${editor}`)
+      await gone.opened
+      gone.destroy()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const a = client(server.url, project.id, editor)
+    const b = client(server.url, project.id, editor)
+    await Promise.all([synced(a), synced(b)])
     expect([...a.closes, ...b.closes]).toEqual([])
   })
 })
