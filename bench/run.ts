@@ -3,6 +3,7 @@ import os from 'node:os'
 import { benchVersions, type Row } from './versions.ts'
 import { benchLayouts } from './layout.ts'
 import { benchSync } from './sync.ts'
+import { benchFirstSync } from './firstSync.ts'
 import { benchBrowser } from './browser.ts'
 import { benchImport } from './io.ts'
 import { benchMetrics } from './quality.ts'
@@ -12,7 +13,8 @@ const { values } = parseArgs({
   options: {
     items: { type: 'string', multiple: true },
     runs: { type: 'string', default: '7' },
-    clients: { type: 'string', default: '50' },
+    clients: { type: 'string' },
+    seconds: { type: 'string' },
     only: { type: 'string', multiple: true },
   },
 })
@@ -36,16 +38,30 @@ const printRecord = (title: string, record: Record<string, number | string>): vo
   for (const [k, v] of Object.entries(record)) console.log(`| ${k} | ${typeof v === 'number' ? fmt(v) : v} |`)
 }
 
+// A failed run says so on a line of its own and makes the whole bench exit non-zero.
+const failures: string[] = []
+const fail = (reasons: string[]): void => {
+  for (const reason of reasons) console.log(`FAIL ${reason}`)
+  failures.push(...reasons)
+}
+
 const main = async (): Promise<void> => {
   const sizes = (values.items ?? ['10000', '100000']).map(Number)
   const runs = Number(values.runs)
   const cpu = os.cpus()
   console.log(`# Strata benchmarks\n\nmachine: ${cpu[0]?.model ?? 'unknown'} x ${cpu.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; medians of ${runs} runs`)
+  if (sections.includes('sync')) {
+    const crowds = await benchSync({ clients: values.clients === undefined ? undefined : Number(values.clients), seconds: values.seconds === undefined ? undefined : Number(values.seconds) })
+    for (const c of crowds) {
+      printRecord(`Sync server, ${c.title}`, c.figures)
+      fail(c.failures)
+    }
+  }
   for (const n of sizes) {
     const size = n.toLocaleString('en')
     if (sections.includes('layout')) print(`Document layouts, N = ${size} items`, benchLayouts(n, runs))
     if (sections.includes('versions')) print(`Versions, N = ${size} items`, benchVersions(n, runs))
-    if (sections.includes('sync')) printRecord(`Sync server, ${values.clients} clients, N = ${size} items`, await benchSync({ clients: Number(values.clients), items: n }))
+    if (sections.includes('sync')) printRecord(`Sync server, first sync, N = ${size} items`, await benchFirstSync({ items: n }))
     if (sections.includes('io')) printRecord(`Import, N = ${size} items`, await benchImport({ items: n, runs: Math.min(runs, 3) }))
     if (sections.includes('quality')) printRecord(`Model quality, N = ${size} items`, benchMetrics({ items: n, runs: Math.min(runs, 5) }))
     if (sections.includes('browser')) printRecord(`Browser (Chromium, headless), N = ${size} items`, await benchBrowser({ items: n, runs: Math.min(runs, 5) }))
@@ -54,7 +70,7 @@ const main = async (): Promise<void> => {
 
 // Exit explicitly: a browser or client library may leave a handle open after its section.
 main().then(
-  () => process.exit(0),
+  () => process.exit(failures.length === 0 ? 0 : 1),
   (e: unknown) => {
     console.error(e)
     process.exit(1)
