@@ -35,8 +35,11 @@ export interface Conn extends PresenceHolder {
   synced: boolean
 }
 
-/** Entries an awareness message may name beyond the presence the room holds (an echo names all). */
-const PRESENCE_MARGIN = 64
+/**
+ * Entries an awareness message may name: an echo names everyone the room held when it was sent,
+ * and people may have left since; so twice what the room holds now, plus a margin.
+ */
+const presenceEntriesAllowed = (held: number): number => 2 * held + 64
 
 /** Told to viewers the first time they send content; the stock client logs it. */
 export const READ_ONLY_REASON = Reason.READ_ONLY
@@ -116,7 +119,7 @@ export class Room {
       message = decodeMessage(frame, {
         maxStateBytes: config.maxAwarenessBytes,
         maxMessageBytes: config.maxPresenceMessageBytes,
-        maxEntries: this.presence.size + PRESENCE_MARGIN,
+        maxEntries: presenceEntriesAllowed(this.presence.size),
       })
     } catch (e) {
       if (e instanceof BadMessage) return this.refuse(conn, e.code, e.reason)
