@@ -35,4 +35,13 @@ export class HistoryPanel {
     await dialog.getByRole('button', { name: 'Restore', exact: true }).click()
     await dialog.waitFor({ state: 'hidden' })
   }
+
+  /** Deletes a version's record, confirming in the dialog. */
+  async delete(text: string | RegExp): Promise<void> {
+    await this.show()
+    await this.row(text).first().getByRole('button', { name: 'Delete', exact: true }).click()
+    const dialog = this.page.getByRole('dialog').filter({ has: this.page.getByRole('button', { name: 'Delete', exact: true }) })
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click()
+    await dialog.waitFor({ state: 'hidden' })
+  }
 }

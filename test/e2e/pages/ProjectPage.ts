@@ -55,6 +55,11 @@ export class ProjectPage {
     return this.page.getByRole('status').filter({ hasText: /read-only/i })
   }
 
+  /** What the app says about a version that cannot be shown (deleted, not in the project, not arrived yet). */
+  get versionNotice(): Locator {
+    return this.page.getByRole('status').filter({ hasText: /was deleted by|not in this project|Looking for the version/ })
+  }
+
   async backToLatest(): Promise<void> {
     await this.readOnlyBanner.getByRole('button', { name: 'Back to latest' }).click()
     await this.readOnlyBanner.waitFor({ state: 'detached' })

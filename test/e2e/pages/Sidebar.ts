@@ -29,6 +29,11 @@ export class Sidebar {
     await this.versionPicker.selectOption({ label })
   }
 
+  /** The text of the version the picker shows as chosen (`Latest`, or `name — author, time`). */
+  async chosenVersion(): Promise<string> {
+    return this.versionPicker.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent?.trim() ?? '')
+  }
+
   get syncStatus(): Locator {
     return this.page.getByTestId('sync-status')
   }

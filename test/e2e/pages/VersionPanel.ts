@@ -20,10 +20,19 @@ export class VersionPanel {
     await this.tab.click()
   }
 
+  get nameInput(): Locator {
+    return this.page.getByLabel('Version name', { exact: true })
+  }
+
+  /** What the form says about the name typed, e.g. that another version already has it. */
+  get nameNote(): Locator {
+    return this.page.getByRole('note')
+  }
+
   /** Names and describes a version of the whole project and creates it. */
   async createVersion(name: string, description = ''): Promise<void> {
     await this.show()
-    await this.page.getByLabel('Version name', { exact: true }).fill(name)
+    await this.nameInput.fill(name)
     await this.page.getByLabel('Description', { exact: true }).fill(description)
     await this.createButton.click()
   }
