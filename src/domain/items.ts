@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from './errors.ts'
 import { requireName } from './classes.ts'
 import { labelsOf, tagsOf } from './byItem.ts'
 import { tagKey } from './tags.ts'
+import { type CocoRef, requireCocoRef, withCoco } from './cocoRef.ts'
 
 export interface NewItem {
   name: string
@@ -12,6 +13,8 @@ export interface NewItem {
   mime: string
   width: number
   height: number
+  /** The COCO image it came from. */
+  coco?: CocoRef
 }
 
 const MIME = /^image\/[a-z0-9.+-]+$/
@@ -35,6 +38,7 @@ export const itemRecord = (input: NewItem, by: Actor, at = Date.now()): ItemReco
     height: requireSize(input.height, 'Item height'),
     addedAt: at,
     addedBy: { id: by.id, name: by.name },
+    ...withCoco(requireCocoRef(input.coco, 'item')),
   }
 }
 
@@ -65,4 +69,12 @@ export const removeItem = (doc: Y.Doc, itemId: ItemId): void =>
     for (const labelId of labelsOf(doc, itemId)) m.labels.delete(labelId)
     for (const tag of tagsOf(doc, itemId)) m.tags.delete(tagKey(itemId, tag))
     m.items.delete(itemId)
+  })
+
+/** Records the COCO image an existing item is (an import matched it by file name); a link it has stays. */
+export const linkItemToCoco = (doc: Y.Doc, itemId: ItemId, coco: CocoRef): void =>
+  write(doc, (m) => {
+    const item = m.items.get(itemId)
+    if (!item) throw new NotFoundError(`No item ${itemId}`)
+    if (item.coco === undefined) m.items.set(itemId, { ...item, coco: requireCocoRef(coco, 'item') as CocoRef })
   })

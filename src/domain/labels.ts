@@ -2,6 +2,7 @@ import type * as Y from 'yjs'
 import { type Actor, type ClassId, type ItemId, type LabelId, newId } from './ids.ts'
 import { type BBox, type ItemRecord, type LabelRecord, type ProjectMaps, write } from './project.ts'
 import { NotFoundError, ValidationError } from './errors.ts'
+import { type CocoLabelRef, requireCocoRef, withCoco } from './cocoRef.ts'
 
 /** Half a pixel of slack for boxes drawn to the image edge with rounding. */
 const EDGE = 0.5
@@ -31,13 +32,19 @@ const requireClass = (m: ProjectMaps, classId: ClassId): ClassId => {
 }
 
 /** Checks a new label and returns the record to store. */
-export const labelRecord = (m: ProjectMaps, itemId: ItemId, input: { classId: ClassId; bbox: BBox }, by: Actor): LabelRecord => {
+export const labelRecord = (m: ProjectMaps, itemId: ItemId, input: NewLabel, by: Actor): LabelRecord => {
   const item = requireItem(m, itemId)
-  return { itemId, classId: requireClass(m, input.classId), bbox: requireBBox(input.bbox, item), by: { id: by.id, name: by.name }, at: Date.now() }
+  return {
+    itemId, classId: requireClass(m, input.classId), bbox: requireBBox(input.bbox, item), by: { id: by.id, name: by.name }, at: Date.now(),
+    ...withCoco(requireCocoRef(input.coco, 'label')),
+  }
 }
 
+/** A label to draw: its class and box, and the COCO annotation it came from, if any. */
+export interface NewLabel { classId: ClassId; bbox: BBox; coco?: CocoLabelRef }
+
 /** Draws a box label on an item. */
-export const addLabel = (doc: Y.Doc, itemId: ItemId, input: { classId: ClassId; bbox: BBox }, by: Actor): LabelId =>
+export const addLabel = (doc: Y.Doc, itemId: ItemId, input: NewLabel, by: Actor): LabelId =>
   write(doc, (m) => {
     const id = newId<LabelId>()
     m.labels.set(id, labelRecord(m, itemId, input, by))
@@ -61,6 +68,8 @@ export const updateLabel = (doc: Y.Doc, itemId: ItemId, labelId: LabelId, patch:
       bbox: patch.bbox === undefined ? label.bbox : requireBBox(patch.bbox, item),
       by: { id: by.id, name: by.name },
       at: Date.now(),
+      // Where it came from stays; an export tells from the box whether COCO's area still holds.
+      ...withCoco(label.coco),
     }
     m.labels.set(labelId, next)
   })

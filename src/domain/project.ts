@@ -2,6 +2,7 @@ import * as Y from 'yjs'
 import type { Actor, ClassId, ItemId, LabelId, RunId, VersionId } from './ids.ts'
 import { HistoryNotKeptError, ReadOnlyError } from './errors.ts'
 import { LOCAL, type Origin } from './origins.ts'
+import type { CocoClassRef, CocoLabelRef, CocoRef } from './cocoRef.ts'
 
 /** Bumped when the document layout changes; older documents are migrated on load. */
 export const SCHEMA = 1
@@ -12,10 +13,14 @@ export interface MetaRecord {
   schema: number
   name: string
   createdAt: number
+  /** JSON text of a COCO file's top-level fields besides its lists (info, licenses, …). */
+  coco?: string
 }
 export interface ClassRecord {
   name: string
   color: string
+  /** Set when the class came from a COCO category. */
+  coco?: CocoClassRef
 }
 export interface ItemRecord {
   name: string
@@ -25,6 +30,8 @@ export interface ItemRecord {
   height: number
   addedAt: number
   addedBy: Actor
+  /** Set when the item came from a COCO image. */
+  coco?: CocoRef
 }
 export interface LabelRecord {
   itemId: ItemId
@@ -32,6 +39,8 @@ export interface LabelRecord {
   bbox: BBox
   by: Actor
   at: number
+  /** Set when the label came from a COCO annotation. */
+  coco?: CocoLabelRef
 }
 export interface RunRecord {
   name: string

@@ -31,12 +31,15 @@ export const readMeta = (src: Source): MetaRecord => ({
   schema: Number(getRecord(src, 'meta', 'schema') ?? 0),
   name: String(getRecord(src, 'meta', 'name') ?? ''),
   createdAt: Number(getRecord(src, 'meta', 'createdAt') ?? 0),
+  ...cocoMeta(getRecord(src, 'meta', 'coco')),
 })
+
+const cocoMeta = (v: unknown): { coco?: string } => (typeof v === 'string' ? { coco: v } : {})
 
 /** Every class, sorted by name. */
 export const readClasses = (src: Source): ClassJson[] =>
   allRecords(src, 'classes')
-    .map(([id, c]) => ({ id: id as ClassId, name: c.name, color: c.color }))
+    .map(([id, c]) => ({ id: id as ClassId, name: c.name, color: c.color, ...(c.coco ? { coco: c.coco } : {}) }))
     .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1))
 
 /** Every prediction run, oldest first. */

@@ -1,5 +1,6 @@
 import { isSha256 } from './ids.ts'
 import { parseTagKey } from './tags.ts'
+import { cocoRefProblem } from './cocoRef.ts'
 
 /**
  * One validator per record, for values that come from outside this replica: an update a
@@ -17,22 +18,22 @@ const isKind = (v: unknown): boolean => v === 'checkpoint' || v === 'discarded' 
 const isBox = (v: unknown): boolean =>
   Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n)) && (v[2] as number) > 0 && (v[3] as number) > 0
 
-const fields = (checks: Record<string, (v: unknown) => boolean>): Check => (_key, value) => {
+const fields = (checks: Record<string, (v: unknown) => boolean>, coco?: 'item' | 'class' | 'label'): Check => (_key, value) => {
   if (!isObject(value)) return 'not an object'
   for (const [name, ok] of Object.entries(checks)) if (!ok(value[name])) return `bad field "${name}"`
-  return null
+  return coco === undefined ? null : cocoRefProblem(value.coco, coco)
 }
 
-const META: Record<string, (v: unknown) => boolean> = { schema: isCount, name: (v) => isText(v, 200), createdAt: isTime }
+const META: Record<string, (v: unknown) => boolean> = { schema: isCount, name: (v) => isText(v, 200), createdAt: isTime, coco: (v) => cocoRefProblem({ id: 1, extra: v }, 'item') === null }
 
 /** The validator of each content map and of `versions`. */
 export const RECORD_CHECKS: Record<string, Check> = {
   meta: (key, value) => (META[key] ? (META[key](value) ? null : 'bad value') : 'unknown field'),
-  classes: fields({ name: (v) => isText(v, 200) && v.trim() !== '', color: (v) => typeof v === 'string' && /^#[0-9a-f]{6}$/i.test(v) }),
+  classes: fields({ name: (v) => isText(v, 200) && v.trim() !== '', color: (v) => typeof v === 'string' && /^#[0-9a-f]{6}$/i.test(v) }, 'class'),
   items: fields({
     name: (v) => isText(v, 1000), blob: isSha256, mime: (v) => isText(v, 100), width: isCount, height: isCount, addedAt: isTime, addedBy: isActor,
-  }),
-  labels: fields({ itemId: (v) => isText(v, 100), classId: (v) => isText(v, 100), bbox: isBox, by: isActor, at: isTime }),
+  }, 'item'),
+  labels: fields({ itemId: (v) => isText(v, 100), classId: (v) => isText(v, 100), bbox: isBox, by: isActor, at: isTime }, 'label'),
   tags: (key, value) => (parseTagKey(key) === null ? 'bad tag key' : value === true ? null : 'tag value must be true'),
   runs: fields({ name: (v) => isText(v, 200), model: (v) => isText(v, 200), blob: isSha256, count: isCount, createdAt: isTime, by: isActor }),
   versions: fields({

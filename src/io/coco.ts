@@ -5,6 +5,9 @@ import { type Result, fail, listProblems, ok } from './result.ts'
 /** COCO ids are integers in the wild; strings are accepted (Strata's own ids are UUIDs). */
 export type CocoId = number | string
 
+/** A record's fields that Strata does not model, kept as they came so an export gives them back. */
+export type Extra = Record<string, unknown>
+
 /**
  * One COCO image. `file_name`, `width`, `height` are COCO's; `strata_id`, `sha256`, `mime`
  * and `tags` are extra fields a Strata export writes so that the file alone rebuilds the project.
@@ -18,6 +21,7 @@ export interface CocoImage {
   sha256?: string
   mime?: string
   tags?: string[]
+  extra?: Extra
 }
 export interface CocoCategory {
   id: CocoId
@@ -25,19 +29,27 @@ export interface CocoCategory {
   supercategory?: string
   strata_id?: string
   color?: string
+  extra?: Extra
 }
 export interface CocoAnnotation {
   id: CocoId
   image_id: CocoId
   category_id: CocoId
   bbox: BBox
+  /** The file's area where it gives one (COCOeval uses it for the area ranges), else w × h. */
   area: number
+  areaGiven: boolean
   iscrowd: 0 | 1
+  /** Polygons or RLE, kept opaque. */
+  segmentation?: unknown
   strata_id?: string
+  extra?: Extra
 }
 /** A COCO detection ground-truth file, checked. */
 export interface CocoDataset {
   info?: Record<string, unknown>
+  /** Top-level fields besides images, annotations and categories (info, licenses, …). */
+  extra?: Extra
   images: CocoImage[]
   annotations: CocoAnnotation[]
   categories: CocoCategory[]
@@ -55,6 +67,26 @@ const isId = (v: unknown): v is CocoId => (typeof v === 'number' && Number.isInt
 const isSide = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_SIDE
 const isName = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && v.trim().length <= MAX_NAME
 const optString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+/** A value as the file wrote it, for messages: a string shows its quotes. */
+export const asWritten = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v))
+
+/** The fields of `v` other than `known`, or undefined when there are none. */
+const extraOf = (v: Record<string, unknown>, known: readonly string[]): Extra | undefined => {
+  const rest = Object.entries(v).filter(([k]) => !known.includes(k))
+  return rest.length === 0 ? undefined : Object.fromEntries(rest)
+}
+
+const IMAGE_FIELDS = ['id', 'file_name', 'width', 'height', 'strata_id', 'sha256', 'mime', 'tags'] as const
+const CATEGORY_FIELDS = ['id', 'name', 'supercategory', 'strata_id', 'color'] as const
+const ANNOTATION_FIELDS = ['id', 'image_id', 'category_id', 'bbox', 'area', 'iscrowd', 'segmentation', 'strata_id'] as const
+const DATASET_FIELDS = ['images', 'annotations', 'categories', 'strata'] as const
+
+// A Strata export's own note and made-up info are not the dataset's: they are not kept.
+const datasetExtra = (json: Record<string, unknown>): Extra | undefined => {
+  const generated = isObject(json.strata) && json.strata.info === 'generated'
+  return extraOf(json, generated ? [...DATASET_FIELDS, 'info'] : DATASET_FIELDS)
+}
 
 /** A box as `[x, y, w, h]` of four finite numbers with a positive size, or null. */
 export const asBBox = (v: unknown): BBox | null =>
@@ -75,8 +107,10 @@ const readImage = (v: unknown, at: string, problems: string[]): CocoImage | null
   const { id, file_name, width, height } = v
   if (!isId(id)) return problems.push(`${at} has no id`), null
   if (!isName(file_name)) return problems.push(`${at} (id ${id}) needs a file_name of 1 to ${MAX_NAME} characters`), null
-  if (!isSide(width) || !isSide(height)) return problems.push(`${at} (${file_name}) needs width and height in whole pixels, got ${String(width)} x ${String(height)}`), null
+  if (!isSide(width) || !isSide(height)) return problems.push(`${at} (${file_name}) needs width and height in whole pixels, got ${asWritten(width)} x ${asWritten(height)}`), null
   const image: CocoImage = { id, file_name: file_name.trim(), width, height }
+  const extra = extraOf(v, IMAGE_FIELDS)
+  if (extra) image.extra = extra
   if (typeof v.strata_id === 'string') image.strata_id = v.strata_id
   if (v.sha256 !== undefined && !(typeof v.sha256 === 'string' && SHA256.test(v.sha256))) return problems.push(`${at} (${file_name}) has a sha256 that is not 64 lowercase hex digits`), null
   if (typeof v.sha256 === 'string') image.sha256 = v.sha256
@@ -97,6 +131,8 @@ const readCategory = (v: unknown, at: string, problems: string[]): CocoCategory 
   const category: CocoCategory = { id: v.id, name: v.name.trim() }
   const supercategory = optString(v.supercategory)
   if (supercategory !== undefined) category.supercategory = supercategory
+  const extra = extraOf(v, CATEGORY_FIELDS)
+  if (extra) category.extra = extra
   if (typeof v.strata_id === 'string') category.strata_id = v.strata_id
   if (typeof v.color === 'string' && COLOR.test(v.color)) category.color = v.color
   return category
@@ -107,9 +143,16 @@ const readAnnotation = (v: unknown, at: string, problems: string[]): CocoAnnotat
   if (!isId(v.id)) return problems.push(`${at} has no id`), null
   if (!isId(v.image_id) || !isId(v.category_id)) return problems.push(`${at} (id ${v.id}) needs an image_id and a category_id`), null
   const bbox = asBBox(v.bbox)
-  if (!bbox) return problems.push(`${at} (id ${v.id}) needs a bbox [x, y, w, h] of finite numbers with positive width and height, got ${JSON.stringify(v.bbox) ?? 'nothing'}`), null
-  const annotation: CocoAnnotation = { id: v.id, image_id: v.image_id, category_id: v.category_id, bbox, area: bbox[2] * bbox[3], iscrowd: v.iscrowd === 1 ? 1 : 0 }
+  if (!bbox) return problems.push(`${at} (id ${v.id}) needs a bbox [x, y, w, h] of finite numbers with positive width and height, got ${asWritten(v.bbox)}`), null
+  const areaGiven = v.area !== undefined
+  if (areaGiven && !(typeof v.area === 'number' && Number.isFinite(v.area) && v.area >= 0)) return problems.push(`${at} (id ${v.id}) has an area that is not a non-negative number, got ${asWritten(v.area)}`), null
+  if (v.iscrowd !== undefined && v.iscrowd !== 0 && v.iscrowd !== 1 && typeof v.iscrowd !== 'boolean') return problems.push(`${at} (id ${v.id}) has iscrowd ${asWritten(v.iscrowd)}; it must be 0 or 1`), null
+  const area = areaGiven ? (v.area as number) : bbox[2] * bbox[3]
+  const annotation: CocoAnnotation = { id: v.id, image_id: v.image_id, category_id: v.category_id, bbox, area, areaGiven, iscrowd: v.iscrowd === 1 || v.iscrowd === true ? 1 : 0 }
+  if (v.segmentation !== undefined) annotation.segmentation = v.segmentation
   if (typeof v.strata_id === 'string') annotation.strata_id = v.strata_id
+  const extra = extraOf(v, ANNOTATION_FIELDS)
+  if (extra) annotation.extra = extra
   return annotation
 }
 
@@ -162,6 +205,8 @@ export const parseCoco = (json: unknown, what = 'The COCO file'): Result<CocoDat
     categories: readList(json.categories as unknown[], 'categories', readCategory, problems),
   }
   if (isObject(json.info)) data.info = json.info
+  const extra = datasetExtra(json)
+  if (extra) data.extra = extra
   duplicates(data.images.map((i) => i.id), 'images', problems)
   duplicates(data.annotations.map((a) => a.id), 'annotations', problems)
   duplicates(data.categories.map((c) => c.id), 'categories', problems)

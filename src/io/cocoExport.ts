@@ -1,52 +1,104 @@
-import type { ProjectJson } from '../domain/index.ts'
-import type { CocoDataset } from './coco.ts'
+import { type ItemJson, type LabelJson, type ProjectJson, sameBoxAsImported } from '../domain/index.ts'
+import { type CocoIds, cocoIdsOf } from './cocoIds.ts'
 import type { StoredPrediction } from './predictions.ts'
 
 /** A COCO results row as evaluation tools (pycocotools) read them. */
 export interface CocoResult {
-  image_id: number
-  category_id: number
+  image_id: number | string
+  category_id: number | string
   bbox: [number, number, number, number]
   score: number
 }
 
-/**
- * A project (latest, or a version opened with `openVersion`) as COCO ground truth. Ids are
- * 1-based integers in the project's order, as COCO tools expect; each record also keeps its
- * Strata id, and each image its blob hash, mime and tags, so importing the file into an
- * empty project gives back the same project.
- */
-export const toCoco = (project: ProjectJson, version = 'latest'): CocoDataset => {
-  const categoryOf = new Map<string, number>()
-  const categories = project.classes.map((c, i) => {
-    categoryOf.set(c.id, i + 1)
-    return { id: i + 1, name: c.name, supercategory: '', strata_id: c.id, color: c.color }
-  })
-  const annotations: CocoDataset['annotations'] = []
-  const images = project.items.map((item, i) => {
-    for (const label of item.labels) {
-      const category = categoryOf.get(label.classId)
-      // A label whose class was removed elsewhere has no category to name; COCO cannot hold it.
-      if (category === undefined) continue
-      annotations.push({ id: annotations.length + 1, image_id: i + 1, category_id: category, bbox: label.bbox, area: label.bbox[2] * label.bbox[3], iscrowd: 0, strata_id: label.id })
-    }
-    return { id: i + 1, file_name: item.name, width: item.width, height: item.height, strata_id: item.id, sha256: item.blob, mime: item.mime, tags: item.tags }
-  })
+type Json = Record<string, unknown>
+
+/** A COCO file as an export writes it. */
+export interface CocoFile {
+  info?: Json
+  images: Json[]
+  annotations: Json[]
+  categories: Json[]
+  [field: string]: unknown
+}
+
+const parsed = (text: string | undefined): Json => (text === undefined ? {} : (JSON.parse(text) as Json))
+
+const annotationOf = (label: LabelJson, imageId: unknown, categoryId: unknown, ids: CocoIds): Json => {
+  const coco = label.coco
+  // Area and segmentation describe the box as imported; once it moved they would be wrong.
+  const unchanged = coco !== undefined && sameBoxAsImported(label.bbox, coco)
   return {
-    info: { description: project.meta.name, version, date_created: new Date().toISOString(), contributor: 'Strata' },
-    images,
+    ...parsed(coco?.extra),
+    id: ids.annotation.get(label.id),
+    image_id: imageId,
+    category_id: categoryId,
+    bbox: label.bbox,
+    area: unchanged && coco.area !== undefined ? coco.area : label.bbox[2] * label.bbox[3],
+    iscrowd: coco?.crowd ? 1 : 0,
+    ...(unchanged && coco.segmentation !== undefined ? { segmentation: JSON.parse(coco.segmentation) as unknown } : {}),
+    strata_id: label.id,
+  }
+}
+
+const imageOf = (item: ItemJson, ids: CocoIds): Json => ({
+  ...parsed(item.coco?.extra),
+  id: ids.image.get(item.id),
+  file_name: item.name,
+  width: item.width,
+  height: item.height,
+  strata_id: item.id,
+  sha256: item.blob,
+  mime: item.mime,
+  tags: item.tags,
+})
+
+/**
+ * A project (latest, or a version opened with `openVersion`) as COCO ground truth. What came
+ * from a COCO file keeps its ids, supercategory, area, iscrowd, segmentation and every field
+ * Strata does not read; what was made in Strata gets ids that collide with none (`cocoIds.ts`).
+ * Each record also carries its Strata id, and each image its blob hash, mime and tags, so that
+ * importing the file into an empty project gives back the same project.
+ */
+export const toCoco = (project: ProjectJson, version = 'latest'): CocoFile => {
+  const ids = cocoIdsOf(project)
+  const categories = project.classes.map((c) => ({
+    ...parsed(c.coco?.extra),
+    id: ids.category.get(c.id),
+    name: c.name,
+    ...(c.coco?.supercategory !== undefined ? { supercategory: c.coco.supercategory } : {}),
+    strata_id: c.id,
+    color: c.color,
+  }))
+  const annotations: Json[] = []
+  for (const item of project.items) {
+    for (const label of item.labels) {
+      const category = ids.category.get(label.classId)
+      // A label whose class was removed elsewhere has no category to name; COCO cannot hold it.
+      if (category !== undefined) annotations.push(annotationOf(label, ids.image.get(item.id), category, ids))
+    }
+  }
+  const kept = parsed(project.meta.coco)
+  const exported = new Date().toISOString()
+  return {
+    info: { description: project.meta.name, version, contributor: 'Strata', date_created: exported },
+    ...kept,
+    // Strata's own note: an import of this file knows the info above was made up, not kept.
+    strata: { project: project.meta.name, version, exported, info: kept.info === undefined ? 'generated' : 'kept' },
+    images: project.items.map((item) => imageOf(item, ids)),
     annotations,
     categories,
   }
 }
 
 /**
- * A run's predictions as COCO results, numbered like `gt` (a `toCoco` export), so the two
+ * A run's predictions as COCO results, in the ids of `gt` (a `toCoco` export), so the two
  * files evaluate together. Predictions on items or classes that `gt` lacks are left out.
  */
-export const toCocoResults = (predictions: StoredPrediction[], gt: CocoDataset): { results: CocoResult[]; leftOut: number } => {
-  const imageOf = new Map(gt.images.map((i) => [i.strata_id ?? String(i.id), Number(i.id)]))
-  const categoryOf = new Map(gt.categories.map((c) => [c.strata_id ?? String(c.id), Number(c.id)]))
+export const toCocoResults = (predictions: StoredPrediction[], gt: CocoFile): { results: CocoResult[]; leftOut: number } => {
+  const idsBy = (list: Json[]): Map<string, number | string> =>
+    new Map(list.flatMap((r) => (typeof r.strata_id === 'string' && (typeof r.id === 'number' || typeof r.id === 'string') ? [[r.strata_id, r.id] as const] : [])))
+  const imageOf = idsBy(gt.images)
+  const categoryOf = idsBy(gt.categories)
   const results: CocoResult[] = []
   for (const p of predictions) {
     const image_id = imageOf.get(p.image_id)
