@@ -20,6 +20,8 @@ interface Person {
   /** Every connection the server (or the provider's watchdog, code 0) closed. */
   closes: Array<{ code: number, reason: string }>
   disconnects: number
+  /** Presence changes from others this client applied (each one the stock provider also echoes). */
+  presenceApplied: number
   /** Labels this person drew, so later edits can move them. */
   drawn: D.LabelId[]
 }
@@ -51,9 +53,12 @@ const join = (url: string, room: CrowdRoom, name: string, leaving: { now: boolea
   })
   // What the app's Presence.publish sets for someone on latest.
   provider.awareness.setLocalStateField('user', { name, viewing: 'Latest' })
-  const person: Person = { actor: { id: `bench-${name}`, name }, room: room.id, doc, provider, closes: [], disconnects: 0, drawn: [] }
+  const person: Person = { actor: { id: `bench-${name}`, name }, room: room.id, doc, provider, closes: [], disconnects: 0, presenceApplied: 0, drawn: [] }
   provider.on('connection-close', (event) => {
     if (!leaving.now) person.closes.push({ code: event?.code ?? 0, reason: event?.reason ?? 'no message for 30 s' })
+  })
+  provider.awareness.on('update', (_change: unknown, origin: unknown) => {
+    if (origin !== 'local') person.presenceApplied++
   })
   provider.on('status', ({ status }) => {
     if (status === 'disconnected' && !leaving.now) person.disconnects++
@@ -120,16 +125,23 @@ export const runCrowd = async (o: CrowdOptions): Promise<{ figures: Record<strin
   const editsIn = new Map(o.rooms.map((room) => [room.id, 0]))
   const cpu: number[] = []
   const rss: number[] = []
+  // The clients' own CPU too: when this one process nears a full core, latency is the clients' queue, not the server's.
+  const clientCpu: number[] = []
   let lastCpu = cpuSeconds(o.pid)
+  let lastClientCpu = process.cpuUsage()
   const sampler = setInterval(() => {
     const now = cpuSeconds(o.pid)
     cpu.push(((now - lastCpu) / (SAMPLE_MS / 1000)) * 100)
     rss.push(rssMB(o.pid))
     lastCpu = now
+    const used = process.cpuUsage(lastClientCpu)
+    clientCpu.push(((used.user + used.system) / 1000 / SAMPLE_MS) * 100)
+    lastClientCpu = process.cpuUsage()
   }, SAMPLE_MS)
   let skipped = 0
   const period = 1000 / o.rate
   const timers: NodeJS.Timeout[] = []
+  const presenceBefore = people.reduce((sum, p) => sum + p.presenceApplied, 0)
   const editStart = performance.now()
   people.forEach((p, i) => {
     const { itemId, classId } = targets.get(p.room) as { itemId: D.ItemId, classId: D.ClassId }
@@ -148,6 +160,7 @@ export const runCrowd = async (o: CrowdOptions): Promise<{ figures: Record<strin
   const expected = [...editsIn].reduce((sum, [room, edits]) => sum + edits * ((membersOf.get(room)?.length ?? 1) - 1), 0)
   await settle(() => latencies.length >= expected, 30_000)
   const editWall = (performance.now() - editStart) / 1000
+  const presenceRate = (people.reduce((sum, p) => sum + p.presenceApplied, 0) - presenceBefore) / editWall
   clearInterval(sampler)
   const presenceComplete = await settle(() => people.every((p) => seesEveryone(p, membersOf.get(p.room) ?? [])), 20_000)
   const runFor = (performance.now() - joinStart - joinMs) / 1000
@@ -180,11 +193,13 @@ export const runCrowd = async (o: CrowdOptions): Promise<{ figures: Record<strin
       'edit deliveries expected': expected,
       'edit deliveries missing': missing,
       'updates relayed per second': Math.round(latencies.length / editWall),
+      'presence updates applied by clients per second (each echoed back)': Math.round(presenceRate),
       'edit-to-peer latency p50 (ms)': Math.round(percentile(latencies, 0.5) * 10) / 10,
       'edit-to-peer latency p99 (ms)': Math.round(percentile(latencies, 0.99) * 10) / 10,
       'server CPU, median of 5 s windows (% of one core)': Math.round(median(cpu)),
       'server RSS, median of 5 s samples (MB)': Math.round(median(rss)),
       'server peak RSS (MB)': Math.round(peak),
+      "all clients' process CPU, median of 5 s windows (% of one core)": Math.round(median(clientCpu)),
       'close codes seen by clients': closeText,
       'clients closed': closedPeople,
       'disconnects': disconnects,
