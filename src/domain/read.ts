@@ -42,6 +42,9 @@ export const readClasses = (src: Source): ClassJson[] =>
     .map(([id, c]) => ({ id: id as ClassId, name: c.name, color: c.color, ...(c.coco ? { coco: c.coco } : {}) }))
     .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1))
 
+/** Every class of a document (live or an opened version), sorted by name. */
+export const listClasses = (doc: Y.Doc): ClassJson[] => readClasses(sourceOf(doc))
+
 /** Every prediction run, oldest first. */
 export const readRuns = (src: Source): RunJson[] =>
   allRecords(src, 'runs')

@@ -25,7 +25,8 @@ export const derivedCocoId = (strataId: string): number => {
   return 1 + (a >>> 0) * 2 ** 20 + ((b >>> 0) >>> 12)
 }
 
-const assign = <K extends string>(records: ReadonlyArray<{ id: K, coco?: { id: CocoId } }>): Map<K, CocoId> => {
+/** The COCO id each record has in an export: its imported id, else one derived from its Strata id. */
+export const assignCocoIds = <K extends string>(records: ReadonlyArray<{ id: K, coco?: { id: CocoId } }>): Map<K, CocoId> => {
   const out = new Map<K, CocoId>()
   const taken = new Set<string>()
   for (const r of records) {
@@ -45,9 +46,9 @@ const assign = <K extends string>(records: ReadonlyArray<{ id: K, coco?: { id: C
 
 /** Every record's COCO id in an export of `project`. */
 export const cocoIdsOf = (project: ProjectJson): CocoIds => ({
-  image: assign(project.items),
-  category: assign(project.classes),
-  annotation: assign(project.items.flatMap((i) => i.labels)),
+  image: assignCocoIds(project.items),
+  category: assignCocoIds(project.classes),
+  annotation: assignCocoIds(project.items.flatMap((i) => i.labels)),
 })
 
 /** COCO's image order (pycocotools sorts image ids): numbers ascending, then strings. */
@@ -56,4 +57,10 @@ export const compareCocoIds = (a: CocoId, b: CocoId): number => {
   if (typeof a === 'number') return -1
   if (typeof b === 'number') return 1
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** Record ids in COCO order: by the id each has in an export, as pycocotools sorts image and category ids. */
+export const inCocoOrder = <K extends string>(records: ReadonlyArray<{ id: K, coco?: { id: CocoId } }>): K[] => {
+  const ids = assignCocoIds(records)
+  return records.map((r) => r.id).sort((a, b) => compareCocoIds(ids.get(a) as CocoId, ids.get(b) as CocoId))
 }

@@ -1,8 +1,10 @@
-import type { BBox, ClassId, ClassJson, ItemId, ItemJson } from '../domain/index.ts'
-import { type CocoDataset, asBBox, insideImage } from './coco.ts'
-import { nameIndex } from './cocoImport.ts'
+import type { BBox, ClassId, ItemId } from '../domain/index.ts'
+import { type CocoDataset, asBBox, asWritten } from './coco.ts'
 import { isObject } from './json.ts'
+import { type Lookup, type PredictionTarget, predictionLookup } from './predictionLookup.ts'
 import { type Result, fail, listProblems, ok } from './result.ts'
+
+export type { PredictionTarget } from './predictionLookup.ts'
 
 /**
  * One prediction as a run's blob stores it: COCO results with `image_id` = item id and
@@ -19,101 +21,100 @@ export interface StoredPrediction {
 export interface PredictionsReport {
   count: number
   images: number
-  /** Predictions naming images that are not in the project (not stored). */
+  /** Predictions naming images the reference file knows but the project lacks (not stored). */
   skipped: number
   skippedImages: string[]
-}
-
-/** What predictions are matched against: the project's items and classes (a worker gets only these). */
-export interface PredictionTarget {
-  items: Array<Pick<ItemJson, 'id' | 'name' | 'width' | 'height'>>
-  classes: Array<Pick<ClassJson, 'id' | 'name'>>
-}
-type TargetItem = PredictionTarget['items'][number]
-
-type Lookup = { items: Map<string, TargetItem>; classes: Map<string, ClassId>; referenceNames: Map<string, string> }
-
-/**
- * How the file's ids are read: Strata ids (what the app and `toCocoResults` of a run with
- * Strata ids write) always; with a `reference` COCO file (the dataset's annotations or a
- * Strata export), its image ids by `strata_id` then `file_name`, its category ids by
- * `strata_id` then name.
- */
-const lookup = (project: PredictionTarget, reference?: CocoDataset): Lookup => {
-  const items = new Map<string, TargetItem>(project.items.map((i) => [i.id, i]))
-  const classes = new Map<string, ClassId>(project.classes.map((c) => [c.id, c.id]))
-  const referenceNames = new Map<string, string>()
-  if (!reference) return { items, classes, referenceNames }
-  const byName = nameIndex(project.items)
-  for (const image of reference.images) {
-    const named = byName(image.file_name)
-    const found = (image.strata_id === undefined ? undefined : items.get(image.strata_id)) ?? (named.length === 1 ? items.get(named[0] as string) : undefined)
-    if (found) items.set(String(image.id), found)
-  }
-  const classByName = new Map(project.classes.map((c) => [c.name, c.id]))
-  for (const c of reference.categories) {
-    referenceNames.set(String(c.id), c.name)
-    const found = (c.strata_id === undefined ? undefined : classes.get(c.strata_id)) ?? classByName.get(c.name)
-    if (found) classes.set(String(c.id), found)
-  }
-  return { items, classes, referenceNames }
+  /** Boxes partly outside their image, cut to it. */
+  clipped: number
+  /** Boxes with no area left inside their image (outside it, or of zero size): not stored. */
+  dropped: number
 }
 
 const isId = (v: unknown): v is number | string => typeof v === 'number' || (typeof v === 'string' && v !== '')
 
-/** Checks a COCO results file and rewrites it in Strata's ids; refuses it whole when any row is bad. */
+/** A box's four numbers as written, or null when they are not four finite numbers. */
+const boxNumbers = (v: unknown): BBox | null =>
+  Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n)) ? (v as BBox) : null
+
+/**
+ * A box cut to its image, as detectors are sloppy at the edges: null when nothing of it is
+ * inside (or it has no size). COCOeval would score the uncut box; Strata keeps what the image holds.
+ */
+export const clipToImage = ([x, y, w, h]: BBox, width: number, height: number): BBox | null => {
+  // Inside already: kept exactly (recomputing w from x + w would move it by a rounding error).
+  if (w > 0 && h > 0 && x >= 0 && y >= 0 && x + w <= width && y + h <= height) return [x, y, w, h]
+  const [x0, y0, x1, y1] = [Math.max(0, x), Math.max(0, y), Math.min(width, x + w), Math.min(height, y + h)]
+  return x1 > x0 && y1 > y0 ? [x0, y0, x1 - x0, y1 - y0] : null
+}
+
+type Row = { ok: StoredPrediction, clipped: boolean } | { dropped: true } | { skipped: string } | { problem: string } | { unknownClass: string }
+
+const readRow = (row: unknown, i: number, ids: Lookup): Row => {
+  if (!isObject(row)) return { problem: `row ${i} is ${asWritten(row)}, not an object` }
+  if (!isId(row.image_id)) return { problem: `row ${i} needs an image_id, got ${asWritten(row.image_id)}` }
+  if (!isId(row.category_id)) return { problem: `row ${i} needs a category_id, got ${asWritten(row.category_id)}` }
+  const bbox = boxNumbers(row.bbox)
+  if (!bbox) return { problem: `row ${i} needs a bbox [x, y, w, h] of four finite numbers, got ${asWritten(row.bbox)}` }
+  const score = row.score
+  if (typeof score !== 'number' || !(score >= 0 && score <= 1)) return { problem: `row ${i} needs a score between 0 and 1, got ${asWritten(score)}` }
+  const item = ids.items.get(String(row.image_id))
+  if (!item) {
+    if (ids.elsewhere.has(String(row.image_id))) return { skipped: String(row.image_id) }
+    return { problem: `row ${i} names image_id ${asWritten(row.image_id)}, which is no image of the project (give the COCO file its ids come from, to match them by file_name)` }
+  }
+  const classId = ids.classes.get(String(row.category_id))
+  if (!classId) return { unknownClass: String(row.category_id) }
+  const clipped = bbox[2] > 0 && bbox[3] > 0 ? clipToImage(bbox, item.width, item.height) : null
+  if (clipped === null) return { dropped: true }
+  return { ok: { image_id: item.id, category_id: classId, bbox: clipped, score }, clipped: clipped.some((v, k) => v !== bbox[k]) }
+}
+
+/**
+ * Checks a COCO results file and rewrites it in Strata's ids. Lenient where detectors are
+ * sloppy (boxes cut to their image, boxes with nothing inside left out, both counted); strict
+ * where the data is broken: an unknown image or class, a non-number or a missing field refuses
+ * the file whole, naming the row and the value as written.
+ */
 export const preparePredictions = (
   project: PredictionTarget, json: unknown, reference?: CocoDataset, what = 'The predictions file',
 ): Result<{ predictions: StoredPrediction[]; report: PredictionsReport }> => {
   if (!Array.isArray(json)) return fail(`${what} is not a COCO results list ([{ image_id, category_id, bbox, score }, …])`)
-  const { items, classes, referenceNames } = lookup(project, reference)
+  const ids = predictionLookup(project, reference)
   const problems: string[] = []
   const unknownCategories = new Set<string>()
   const skippedImages = new Set<string>()
   const seenImages = new Set<string>()
   const predictions: StoredPrediction[] = []
-  let skipped = 0
+  const report = { skipped: 0, clipped: 0, dropped: 0 }
   for (let i = 0; i < json.length && problems.length < 50; i++) {
-    const row: unknown = json[i]
-    if (!isObject(row) || !isId(row.image_id) || !isId(row.category_id)) {
-      problems.push(`row ${i} needs image_id and category_id`)
-      continue
+    const row = readRow(json[i], i, ids)
+    if ('problem' in row) problems.push(row.problem)
+    else if ('unknownClass' in row) unknownCategories.add(row.unknownClass)
+    else if ('skipped' in row) {
+      report.skipped++
+      skippedImages.add(row.skipped)
+    } else if ('dropped' in row) report.dropped++
+    else {
+      if (row.clipped) report.clipped++
+      seenImages.add(row.ok.image_id)
+      predictions.push(row.ok)
     }
-    const bbox = asBBox(row.bbox)
-    if (!bbox) problems.push(`row ${i} needs a bbox [x, y, w, h] of finite numbers with positive width and height`)
-    const score = row.score
-    if (typeof score !== 'number' || !(score >= 0 && score <= 1)) problems.push(`row ${i} needs a score between 0 and 1, got ${JSON.stringify(score) ?? 'nothing'}`)
-    const classId = classes.get(String(row.category_id))
-    if (!classId) unknownCategories.add(String(row.category_id))
-    const item = items.get(String(row.image_id))
-    if (!item) {
-      skipped++
-      skippedImages.add(String(row.image_id))
-      continue
-    }
-    if (!bbox || !classId || typeof score !== 'number') continue
-    if (!insideImage(bbox, item.width, item.height)) {
-      problems.push(`row ${i}: the box [${bbox.join(', ')}] lies outside "${item.name}" (${item.width} x ${item.height})`)
-      continue
-    }
-    seenImages.add(item.id)
-    predictions.push({ image_id: item.id, category_id: classId, bbox, score })
   }
   if (unknownCategories.size) {
-    const named = [...unknownCategories].map((id) => (referenceNames.has(id) ? `${id} ("${referenceNames.get(id)}")` : id))
+    const named = [...unknownCategories].map((id) => (ids.referenceNames.has(id) ? `${id} ("${ids.referenceNames.get(id)}")` : id))
     problems.unshift(`category_id ${listProblems(named, 5)} ${named.length > 1 ? 'are not classes' : 'is not a class'} of the project; add the class or give the COCO file the ids come from`)
   }
   if (problems.length) return fail(`${what} was not imported: ${listProblems(problems)}`)
-  if (json.length > 0 && predictions.length === 0) {
-    return fail(`${what} was not imported: none of its ${json.length} predictions names an image of the project (image_id ${[...skippedImages].slice(0, 3).join(', ')}…); give the COCO file these ids come from, so they can be matched by file_name`)
+  if (report.skipped > 0 && predictions.length === 0) {
+    return fail(`${what} was not imported: none of its ${json.length} predictions is on an image of the project (image_id ${[...skippedImages].slice(0, 3).join(', ')}…)`)
   }
-  return ok({ predictions, report: { count: predictions.length, images: seenImages.size, skipped, skippedImages: [...skippedImages].slice(0, 5) } })
+  return ok({ predictions, report: { count: predictions.length, images: seenImages.size, skippedImages: [...skippedImages].slice(0, 5), ...report } })
 }
 
 /** The smallest part of a project that predictions are matched against. */
 export const predictionTarget = (p: PredictionTarget): PredictionTarget => ({
-  items: p.items.map(({ id, name, width, height }) => ({ id, name, width, height })),
-  classes: p.classes.map(({ id, name }) => ({ id, name })),
+  items: p.items.map(({ id, name, width, height, coco }) => ({ id, name, width, height, ...(coco ? { coco: { id: coco.id } } : {}) })),
+  classes: p.classes.map(({ id, name, coco }) => ({ id, name, ...(coco ? { coco: { id: coco.id } } : {}) })),
 })
 
 /** The blob text of a run: the normalised predictions as JSON. */
@@ -134,4 +135,6 @@ export const readRunBlob = (json: unknown): StoredPrediction[] => {
 /** The report as a line a person reads. */
 export const describePredictions = (r: PredictionsReport): string =>
   `${r.count} predictions on ${r.images} images` +
+  (r.clipped ? `; ${r.clipped} boxes cut to their image` : '') +
+  (r.dropped ? `; ${r.dropped} boxes with nothing inside their image left out` : '') +
   (r.skipped ? `; ${r.skipped} skipped because their images are not in the project (image_id ${r.skippedImages.join(', ')}${r.skipped > r.skippedImages.length ? ', …' : ''})` : '')

@@ -1,5 +1,6 @@
-/** Model quality: matching predictions to labels and COCO-style detection metrics. Pure TS, no DOM. */
-export { type Detection, type TruthBox, IOU_EPSILON, iou } from './match.ts'
-export { IOU_THRESHOLDS, RECALL_POINTS } from './precision.ts'
+/** Model quality: matching predictions to labels and COCO detection metrics, as pycocotools computes them. Pure TS, no DOM. */
+export { type Detection, type TruthBox, iou } from './match.ts'
+export { IOU_THRESHOLDS, RECALL_POINTS, VOC_RECALL_POINTS, type EvalOptions } from './cocoParams.ts'
+export { type CocoStats, STATS_ORDER } from './cocoStats.ts'
 export { type ClassQuality, type GroundTruth, type QualityOptions, type QualityReport, evaluate } from './quality.ts'
 export { collectTruth, detectionsOf, truthOf } from './truth.ts'

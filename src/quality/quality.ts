@@ -1,27 +1,37 @@
-import { type ClassCase, type Detection, type TruthBox, classCase, matchAt } from './match.ts'
-import { IOU_THRESHOLDS, RECALL_POINTS, areaOf, hitsAbove, interpolatedCurve } from './precision.ts'
+import type { EvalOptions } from './cocoParams.ts'
+import { type CocoEvaluation, type EvalDetection, type EvalTruth, cocoEvaluate } from './cocoeval.ts'
+import { type CocoStats, summarize } from './cocoStats.ts'
+import type { Detection, TruthBox } from './match.ts'
 
-/** What a metrics table is computed at: the IoU a match needs and the lowest score counted. */
-export interface QualityOptions {
+/** What a metrics table is computed at: the IoU and lowest score of its counts, and any deliberate departure from COCOeval. */
+export interface QualityOptions extends EvalOptions {
   iou: number
   score: number
 }
 
-/** The ground truth of one version: the items it has (predictions elsewhere are ignored) and their labels. */
+/**
+ * The ground truth of one version: its items in COCO image order (ties between images go by
+ * it), its classes in category order, and their labels. Predictions on other items are ignored.
+ */
 export interface GroundTruth {
   items: Iterable<string>
+  /** When absent, the classes of the boxes, first seen first. */
+  classes?: readonly string[]
   boxes: TruthBox[]
 }
 
-/** The metrics of one class (or of all classes, `classId` = `''`). */
-export interface ClassQuality {
+/**
+ * The metrics of one class (or of all classes, `classId` = `''`): COCOeval's twelve numbers,
+ * and counts at the chosen IoU and score. The counts use COCOeval's matching (area "all", at
+ * most maxDets detections per image and class): TP = predictions with score ≥ the threshold
+ * matched to a truth box that is not a crowd region; FP = such predictions matched to
+ * nothing (a match to a crowd region is neither); FN = non-crowd truth boxes none of them
+ * matched. Precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2TP / (2TP + FP + FN).
+ */
+export interface ClassQuality extends CocoStats {
   classId: string
   truths: number
   predictions: number
-  /** AP at IoU 0.5 and averaged over IoU 0.50:0.95; null without ground truth (COCO ignores the class). */
-  ap50: number | null
-  ap: number | null
-  /** Counts at the chosen IoU and score threshold. */
   tp: number
   fp: number
   fn: number
@@ -29,15 +39,15 @@ export interface ClassQuality {
   precision: number | null
   recall: number | null
   f1: number | null
-  /** Interpolated precision at `RECALL_POINTS`, at the chosen IoU; null without ground truth. */
+  /** Interpolated precision at the recall points, at the chosen IoU; null without ground truth. */
   curve: number[] | null
 }
 
 export interface QualityReport {
   options: QualityOptions
-  /** Classes that have ground truth or predictions, in first-seen order. */
+  /** Classes that have ground truth or predictions, in category order. */
   classes: ClassQuality[]
-  /** AP and curve: mean over classes with ground truth; counts and P/R/F1: summed over all classes. */
+  /** COCOeval's overall numbers; counts and P/R/F1 summed over classes; the curve averaged over classes with ground truth. */
   overall: ClassQuality
   /** Predictions on items the version does not have. */
   ignored: number
@@ -51,67 +61,70 @@ const rates = (tp: number, fp: number, fn: number): Pick<ClassQuality, 'precisio
   f1: ratio(2 * tp, 2 * tp + fp + fn),
 })
 
-/** Metrics of one class from its matching problem. */
-export const classQuality = (classId: string, c: ClassCase, options: QualityOptions): ClassQuality => {
-  const thresholds = IOU_THRESHOLDS.includes(options.iou) ? IOU_THRESHOLDS : [...IOU_THRESHOLDS, options.iou]
-  const hitsAt = new Map(thresholds.map((t) => [t, matchAt(c, t)]))
-  const chosen = hitsAt.get(options.iou) as Uint8Array
-  const { tp, kept } = hitsAbove(chosen, c.scores, options.score)
-  const counts = { tp, fp: kept - tp, fn: c.truths - tp }
-  const base = { classId, truths: c.truths, predictions: c.scores.length, ...counts, ...rates(counts.tp, counts.fp, counts.fn) }
-  if (c.truths === 0) return { ...base, ap50: null, ap: null, curve: null }
-  const apAt = (t: number): number => areaOf(interpolatedCurve(hitsAt.get(t) as Uint8Array, c.truths))
-  return {
-    ...base,
-    ap50: apAt(0.5),
-    ap: IOU_THRESHOLDS.reduce((s, t) => s + apAt(t), 0) / IOU_THRESHOLDS.length,
-    curve: interpolatedCurve(chosen, c.truths),
+/** TP / FP / FN of class `k` at threshold index `t` and score ≥ `score` (area 'all'). */
+const countsOf = (e: CocoEvaluation, k: number, t: number, score: number): { tp: number, fp: number, fn: number } => {
+  let tp = 0
+  let fp = 0
+  let truths = 0
+  const T = e.thresholds.length
+  for (const image of e.images.get(e.classes[k] as string) ?? []) {
+    truths += image.counted[0] as number
+    const D = image.scores.length
+    for (let d = 0; d < D && (image.scores[d] as number) >= score; d++) {
+      if (image.ignored[t * D + d]) continue
+      if (image.matched[t * D + d]) tp++
+      else fp++
+    }
   }
+  return { tp, fp, fn: truths - tp }
+}
+
+/** The precision curve of class `k` at threshold `t` (area 'all', the last maxDets), or null where COCOeval has none. */
+const curveOf = (e: CocoEvaluation, k: number, t: number): number[] | null => {
+  const [R, K, A, M] = [e.recallPoints.length, e.classes.length, 4, e.maxDets.length]
+  const curve = e.recallPoints.map((_, r) => e.precision[(((t * R + r) * K + k) * A + 0) * M + (M - 1)] as number)
+  return curve.every((p) => p === -1) ? null : curve
+}
+
+/**
+ * Every metric of one run against one version's labels, per class and overall, computed as
+ * pycocotools' COCOeval computes them unless `options` asks for a named departure.
+ */
+export const evaluate = (truth: GroundTruth, predictions: Detection[], options: QualityOptions, onProgress?: (done: number, total: number) => void): QualityReport => {
+  const items = [...truth.items]
+  const known = new Set(items)
+  const kept = predictions.filter((p) => known.has(p.itemId))
+  const classes = truth.classes ?? [...new Set([...truth.boxes, ...kept].map((b) => b.classId))]
+  const truths: EvalTruth[] = truth.boxes.map((b) => ({ imageId: b.itemId, classId: b.classId, bbox: b.bbox, area: b.area ?? b.bbox[2] * b.bbox[3], crowd: b.crowd === true }))
+  const detections: EvalDetection[] = kept.map((p) => ({ imageId: p.itemId, classId: p.classId, bbox: p.bbox, score: p.score }))
+  const e = cocoEvaluate(items, classes, truths, detections, options, [options.iou])
+  const t = e.thresholds.indexOf(options.iou)
+  const count = (list: readonly { classId: string }[]): Map<string, number> => {
+    const n = new Map<string, number>()
+    for (const b of list) n.set(b.classId, (n.get(b.classId) ?? 0) + 1)
+    return n
+  }
+  const [truthCount, predictionCount] = [count(truth.boxes.filter((b) => known.has(b.itemId))), count(kept)]
+  const rows: ClassQuality[] = []
+  classes.forEach((classId, k) => {
+    onProgress?.(k + 1, classes.length)
+    const [truthsOf, predictionsOf] = [truthCount.get(classId) ?? 0, predictionCount.get(classId) ?? 0]
+    if (truthsOf === 0 && predictionsOf === 0) return
+    const counts = countsOf(e, k, t, options.score)
+    rows.push({ classId, truths: truthsOf, predictions: predictionsOf, ...summarize(e, k), ...counts, ...rates(counts.tp, counts.fp, counts.fn), curve: curveOf(e, classes.indexOf(classId), t) })
+  })
+  return { options, classes: rows, overall: overallOf(rows, summarize(e)), ignored: predictions.length - kept.length }
 }
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null)
 
-/** The overall row: AP and curve averaged over classes with ground truth, counts summed. */
-export const overallOf = (classes: ClassQuality[]): ClassQuality => {
-  const scored = classes.filter((c) => c.truths > 0)
+/** The overall row: COCOeval's overall numbers, counts summed, the curve averaged over classes with one. */
+const overallOf = (classes: ClassQuality[], stats: CocoStats): ClassQuality => {
   const sum = (f: (c: ClassQuality) => number): number => classes.reduce((s, c) => s + f(c), 0)
   const [tp, fp, fn] = [sum((c) => c.tp), sum((c) => c.fp), sum((c) => c.fn)]
+  const curves = classes.flatMap((c) => (c.curve ? [c.curve] : []))
   return {
-    classId: '',
-    truths: sum((c) => c.truths),
-    predictions: sum((c) => c.predictions),
-    ap50: mean(scored.map((c) => c.ap50 ?? 0)),
-    ap: mean(scored.map((c) => c.ap ?? 0)),
-    tp,
-    fp,
-    fn,
-    ...rates(tp, fp, fn),
-    curve: scored.length ? RECALL_POINTS.map((_, i) => mean(scored.map((c) => c.curve?.[i] ?? 0)) ?? 0) : null,
+    classId: '', truths: sum((c) => c.truths), predictions: sum((c) => c.predictions), ...stats, tp, fp, fn, ...rates(tp, fp, fn),
+    curve: curves.length ? (curves[0] as number[]).map((_, i) => mean(curves.map((c) => c[i] as number)) ?? 0) : null,
   }
-}
-
-type Groups = Map<string, { truths: TruthBox[]; predictions: Detection[] }>
-
-const groupOf = (groups: Groups, classId: string): { truths: TruthBox[]; predictions: Detection[] } => {
-  let group = groups.get(classId)
-  if (!group) groups.set(classId, (group = { truths: [], predictions: [] }))
-  return group
-}
-
-/**
- * Every metric of one run against one version's labels, per class and overall.
- * `onProgress(done, total)` is called after each class, for a progress bar.
- */
-export const evaluate = (truth: GroundTruth, predictions: Detection[], options: QualityOptions, onProgress?: (done: number, total: number) => void): QualityReport => {
-  const items = new Set(truth.items)
-  const kept = predictions.filter((p) => items.has(p.itemId))
-  const groups: Groups = new Map()
-  for (const b of truth.boxes) if (items.has(b.itemId)) groupOf(groups, b.classId).truths.push(b)
-  for (const p of kept) groupOf(groups, p.classId).predictions.push(p)
-  const classes: ClassQuality[] = []
-  for (const [classId, g] of groups) {
-    classes.push(classQuality(classId, classCase(g.truths, g.predictions), options))
-    onProgress?.(classes.length, groups.size)
-  }
-  return { options, classes, overall: overallOf(classes), ignored: predictions.length - kept.length }
 }

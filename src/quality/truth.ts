@@ -1,11 +1,25 @@
 import type * as Y from 'yjs'
-import { type ItemId, type ProjectJson, listItems, readItem } from '../domain/index.ts'
-import type { Detection, GroundTruth, TruthBox } from './index.ts'
+import { type ItemId, type LabelJson, type ProjectJson, listClasses, listItems, readItem } from '../domain/index.ts'
+import { inCocoOrder } from '../io/cocoIds.ts'
+import type { GroundTruth, TruthBox } from './index.ts'
+import type { Detection } from './match.ts'
 
-/** The ground truth of a materialised project: every item and every label. */
+/** A label as evaluation sees it: COCO's area while the box is the imported one, crowd from COCO's iscrowd. */
+const truthBox = (itemId: string, l: LabelJson): TruthBox => {
+  const coco = l.coco
+  const unchanged = coco !== undefined && coco.bbox.every((v, i) => v === l.bbox[i])
+  return {
+    itemId, classId: l.classId, bbox: l.bbox,
+    ...(unchanged && coco.area !== undefined ? { area: coco.area } : {}),
+    ...(coco?.crowd ? { crowd: true } : {}),
+  }
+}
+
+/** The ground truth of a materialised project: items and classes in COCO order, every label. */
 export const truthOf = (project: ProjectJson): GroundTruth => ({
-  items: project.items.map((i) => i.id),
-  boxes: project.items.flatMap((i) => i.labels.map((l) => ({ itemId: i.id, classId: l.classId, bbox: l.bbox }))),
+  items: inCocoOrder(project.items),
+  classes: inCocoOrder(project.classes),
+  boxes: project.items.flatMap((i) => i.labels.map((l) => truthBox(i.id, l))),
 })
 
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
@@ -15,23 +29,24 @@ const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolv
  * with a pause between them, so a big project never holds the main thread for long.
  */
 export const collectTruth = async (doc: Y.Doc, onProgress?: (done: number, total: number) => void, chunk = 2_000): Promise<GroundTruth> => {
-  const items = listItems(doc).map((i) => i.id)
+  const items = inCocoOrder(listItems(doc))
   const boxes: TruthBox[] = []
   for (let start = 0; start < items.length; start += chunk) {
     for (const id of items.slice(start, start + chunk)) {
-      for (const l of readItem(doc, id as ItemId)?.labels ?? []) boxes.push({ itemId: id, classId: l.classId, bbox: l.bbox })
+      for (const l of readItem(doc, id as ItemId)?.labels ?? []) boxes.push(truthBox(id, l))
     }
     onProgress?.(Math.min(items.length, start + chunk), items.length)
     await nextTask()
   }
-  return { items, boxes }
+  return { items, classes: inCocoOrder(listClasses(doc)), boxes }
 }
 
 const isBox = (v: unknown): v is [number, number, number, number] => Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n))
 
 /**
- * Predictions from a COCO results file (`image_id` = item id, `category_id` = class id).
- * Rows of another shape are counted in `skipped`, not guessed at.
+ * Predictions from a run's file (`image_id` = item id, `category_id` = class id), in file
+ * order (ties within an image keep it, as COCOeval's do). Rows of another shape are counted in
+ * `skipped`, not guessed at.
  */
 export const detectionsOf = (json: unknown): { detections: Detection[]; skipped: number } => {
   const detections: Detection[] = []

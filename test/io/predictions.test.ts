@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createProject, readProject } from '../../src/domain/index.ts'
-import { importRun, preparePredictions, readRunBlob, sha256Hex, toCoco, toCocoResults, type StoredPrediction } from '../../src/io/index.ts'
+import { describePredictions, importRun, preparePredictions, readRunBlob, sha256Hex, toCoco, toCocoResults, type StoredPrediction } from '../../src/io/index.ts'
 import { ann, sampleProject } from './fixtures.ts'
 
 const project = () => {
@@ -20,7 +20,7 @@ describe('preparePredictions', () => {
   it('reads Strata ids directly', () => {
     const { p, a, car } = project()
     const r = preparePredictions(p, [{ image_id: a.id, category_id: car.id, bbox: [1, 2, 3, 4], score: 0.9 }])
-    expect(r).toEqual({ ok: true, value: { predictions: [{ image_id: a.id, category_id: car.id, bbox: [1, 2, 3, 4], score: 0.9 }], report: { count: 1, images: 1, skipped: 0, skippedImages: [] } } })
+    expect(r).toEqual({ ok: true, value: { predictions: [{ image_id: a.id, category_id: car.id, bbox: [1, 2, 3, 4], score: 0.9 }], report: { count: 1, images: 1, skipped: 0, skippedImages: [], clipped: 0, dropped: 0 } } })
   })
 
   it('maps COCO integer ids through a reference file by file_name and category name', () => {
@@ -38,17 +38,33 @@ describe('preparePredictions', () => {
     const r = preparePredictions(p, rows, reference)
     if (!r.ok) throw new Error(r.error)
     expect(r.value.predictions.map((x) => [x.image_id, x.category_id])).toEqual([[a.id, person.id], [b.id, car.id]])
-    expect(r.value.report).toEqual({ count: 2, images: 2, skipped: 1, skippedImages: ['13'] })
+    expect(r.value.report).toEqual({ count: 2, images: 2, skipped: 1, skippedImages: ['13'], clipped: 0, dropped: 0 })
   })
 
   it('refuses bad files whole, naming what is wrong', () => {
     const { p, a, car } = project()
     expect(refused(preparePredictions(p, { annotations: [] }))).toMatch(/not a COCO results list/)
     expect(refused(preparePredictions(p, [{ image_id: a.id, category_id: 'nope', bbox: [1, 1, 1, 1], score: 0.5 }]))).toMatch(/category_id nope is not a class of the project/)
-    expect(refused(preparePredictions(p, [{ image_id: a.id, category_id: car.id, bbox: [630, 0, 20, 10], score: 0.5 }]))).toMatch(/row 0: the box \[630, 0, 20, 10\] lies outside "a.jpg" \(640 x 480\)/)
     expect(refused(preparePredictions(p, [{ image_id: a.id, category_id: car.id, bbox: [1, 1, 1, 1], score: 3 }]))).toMatch(/row 0 needs a score between 0 and 1, got 3/)
     expect(refused(preparePredictions(p, [{ image_id: a.id, category_id: car.id, bbox: [1, 1], score: 0.2 }]))).toMatch(/row 0 needs a bbox/)
-    expect(refused(preparePredictions(p, [{ image_id: 5, category_id: car.id, bbox: [1, 1, 1, 1], score: 0.2 }]))).toMatch(/none of its 1 predictions names an image of the project.*file_name/)
+    expect(refused(preparePredictions(p, [{ image_id: 5, category_id: car.id, bbox: [1, 1, 1, 1], score: 0.2 }]))).toMatch(/row 0 names image_id 5, which is no image of the project.*file_name/)
+  })
+
+  it('cuts boxes partly outside their image, leaves out those with nothing inside, and says how many', () => {
+    const { p, a, car } = project()
+    const row = (bbox: unknown[]) => ({ image_id: a.id, category_id: car.id, bbox, score: 0.5 })
+    const r = preparePredictions(p, [row([630, -2, 20, 10]), row([700, 10, 5, 5]), row([10, 10, 0, 5]), row([1, 1, 2, 2])])
+    if (!r.ok) throw new Error(r.error)
+    expect(r.value.predictions.map((x) => x.bbox)).toEqual([[630, 0, 10, 8], [1, 1, 2, 2]])
+    expect(r.value.report).toMatchObject({ count: 2, clipped: 1, dropped: 2 })
+    expect(describePredictions(r.value.report)).toBe('2 predictions on 1 images; 1 boxes cut to their image; 2 boxes with nothing inside their image left out')
+  })
+
+  it('refuses broken rows naming the row and the value as written', () => {
+    const { p, a, car } = project()
+    expect(refused(preparePredictions(p, [{ image_id: a.id, category_id: car.id, bbox: [1, 1, '50', 50], score: 0.5 }]))).toMatch(/row 0 needs a bbox \[x, y, w, h\] of four finite numbers, got \[1,1,"50",50\]/)
+    expect(refused(preparePredictions(p, [{ image_id: a.id, category_id: car.id, bbox: [1, 1, 5, 5], score: '0.9' }]))).toMatch(/row 0 needs a score between 0 and 1, got "0.9"/)
+    expect(refused(preparePredictions(p, [{ image_id: a.id, category_id: car.id, bbox: [1, 1, 5, 5], score: 0.3 }, { image_id: null, category_id: car.id, bbox: [1, 1, 5, 5], score: 0.3 }]))).toMatch(/row 1 needs an image_id, got null/)
   })
 })
 
