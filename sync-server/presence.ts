@@ -99,6 +99,11 @@ export class Presence {
     return this.awareness.states.size
   }
 
+  /** Ids the room holds presence for or heard of within the last minute (bounded: see `forgetLeft`). */
+  get known (): number {
+    return this.awareness.meta.size
+  }
+
   private judge (from: PresenceHolder, { clientId, clock, state }: AwarenessEntry): Verdict {
     const known = this.awareness.meta.get(clientId)?.clock ?? 0
     const owner = this.owner.get(clientId)

@@ -36,10 +36,10 @@ export interface Conn extends PresenceHolder {
 }
 
 /**
- * Entries an awareness message may name: an echo names everyone the room held when it was sent,
- * and people may have left since; so twice what the room holds now, plus a margin.
+ * Entries an awareness message may name: an echo names ids the room knows or knew a moment ago
+ * (a removal of everyone, after a stall, is echoed by every client), plus a margin for new ones.
  */
-const presenceEntriesAllowed = (held: number): number => 2 * held + 64
+const presenceEntriesAllowed = (known: number): number => known + 64
 
 /** Told to viewers the first time they send content; the stock client logs it. */
 export const READ_ONLY_REASON = Reason.READ_ONLY
@@ -119,7 +119,7 @@ export class Room {
       message = decodeMessage(frame, {
         maxStateBytes: config.maxAwarenessBytes,
         maxMessageBytes: config.maxPresenceMessageBytes,
-        maxEntries: presenceEntriesAllowed(this.presence.size),
+        maxEntries: presenceEntriesAllowed(this.presence.known),
       })
     } catch (e) {
       if (e instanceof BadMessage) return this.refuse(conn, e.code, e.reason)

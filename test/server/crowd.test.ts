@@ -1,4 +1,5 @@
 import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
 import { afterEach, describe, expect, test } from 'vitest'
 import * as D from '../../src/domain/index.ts'
 import {
@@ -100,4 +101,22 @@ describe('a team in one room, with presence on', () => {
     for (const p of people) expect(names(p)).toEqual([...everyone, 'Marker'].sort())
     expect(spoofer.ws.readyState).toBe(spoofer.ws.OPEN)
   })
+})
+
+describe('a room whose presence the server times out all at once', () => {
+  test('70 clients echo a removal naming all of them, none is closed, and presence comes back', async () => {
+    const server = await startTestServer()
+    cleanup.push(() => server.close())
+    const project = await createProject(server.url, 'Stalled')
+    const people = Array.from({ length: 70 }, (_, i) => person(server.url, project.id, project.token, `P${String(i).padStart(2, '0')}`))
+    await Promise.all(people.map((p) => synced(p, 20_000)))
+    const room = await server.rooms.get(project.id)
+    await waitFor(() => room.awareness.getStates().size === 70, 20_000, 'everyone present')
+    // What y-protocols does to presence not renewed for 30 s, for everyone at once.
+    awarenessProtocol.removeAwarenessStates(room.awareness, [...room.awareness.getStates().keys()], 'timeout')
+    // Each client restores its own presence when told it was removed, and echoes the removal of the others.
+    await waitFor(() => room.awareness.getStates().size === 70 && people.every((p) => names(p).length === 70), 20_000, 'presence restored')
+    expect(people.flatMap((p) => p.closes)).toEqual([])
+    expect(people.every((p) => p.provider.wsconnected)).toBe(true)
+  }, 60_000)
 })
