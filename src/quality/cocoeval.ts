@@ -34,7 +34,9 @@ export interface ImageEval {
   ignored: Uint8Array
   /** [a]: ground truths that count (not crowd, in the area range). */
   counted: Int32Array
-  /** [t][g]: index into the caller's truths of the detection-matched truth, per threshold at area 'all'. */
+  /** Indices into the caller's truths of this image and class, in input order. */
+  truthIndex: Int32Array
+  /** [t][g]: the caller's index of the detection that matched truth g at area 'all', or -1. */
   truths: Int32Array
   truthMatched: Uint8Array
 }
@@ -99,7 +101,7 @@ export const evaluateImage = (
   })
   return {
     imageId, detections: Int32Array.from(dts), scores: Float64Array.from(dts, (d) => (detections[d] as EvalDetection).score),
-    matched, ignored, counted, truths: truthOut, truthMatched,
+    matched, ignored, counted, truthIndex: Int32Array.from(truthIndex), truths: truthOut, truthMatched,
   }
 }
 

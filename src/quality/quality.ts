@@ -2,6 +2,7 @@ import type { EvalOptions } from './cocoParams.ts'
 import { type CocoEvaluation, type EvalDetection, type EvalTruth, cocoEvaluate } from './cocoeval.ts'
 import { type CocoStats, summarize } from './cocoStats.ts'
 import type { Detection, TruthBox } from './match.ts'
+import { type ConfusionMatrix, type Outcomes, outcomesAt } from './outcomes.ts'
 
 /** What a metrics table is computed at: the IoU and lowest score of its counts, and any deliberate departure from COCOeval. */
 export interface QualityOptions extends EvalOptions {
@@ -51,6 +52,18 @@ export interface QualityReport {
   overall: ClassQuality
   /** Predictions on items the version does not have. */
   ignored: number
+  /** Truth classes × predicted classes (plus background) at the chosen IoU and score. */
+  matrix: ConfusionMatrix
+}
+
+/** A report with what it was computed from, so its counts can be traced to boxes and items. */
+export interface Evaluation {
+  report: QualityReport
+  outcomes: Outcomes
+  truths: EvalTruth[]
+  detections: EvalDetection[]
+  /** The items in COCO order. */
+  items: string[]
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null)
@@ -90,7 +103,11 @@ const curveOf = (e: CocoEvaluation, k: number, t: number): number[] | null => {
  * Every metric of one run against one version's labels, per class and overall, computed as
  * pycocotools' COCOeval computes them unless `options` asks for a named departure.
  */
-export const evaluate = (truth: GroundTruth, predictions: Detection[], options: QualityOptions, onProgress?: (done: number, total: number) => void): QualityReport => {
+export const evaluate = (truth: GroundTruth, predictions: Detection[], options: QualityOptions, onProgress?: (done: number, total: number) => void): QualityReport =>
+  evaluateFully(truth, predictions, options, onProgress).report
+
+/** `evaluate`, keeping every box's outcome for drill-down (the worker holds it while the view asks). */
+export const evaluateFully = (truth: GroundTruth, predictions: Detection[], options: QualityOptions, onProgress?: (done: number, total: number) => void): Evaluation => {
   const items = [...truth.items]
   const known = new Set(items)
   const kept = predictions.filter((p) => known.has(p.itemId))
@@ -113,7 +130,9 @@ export const evaluate = (truth: GroundTruth, predictions: Detection[], options: 
     const counts = countsOf(e, k, t, options.score)
     rows.push({ classId, truths: truthsOf, predictions: predictionsOf, ...summarize(e, k), ...counts, ...rates(counts.tp, counts.fp, counts.fn), curve: curveOf(e, classes.indexOf(classId), t) })
   })
-  return { options, classes: rows, overall: overallOf(rows, summarize(e)), ignored: predictions.length - kept.length }
+  const outcomes = outcomesAt(e, truths, detections, t, options.score)
+  const report = { options, classes: rows, overall: overallOf(rows, summarize(e)), ignored: predictions.length - kept.length, matrix: outcomes.matrix }
+  return { report, outcomes, truths, detections, items }
 }
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null)
