@@ -1,4 +1,4 @@
-/** Data in and out: COCO ground truth, COCO results as prediction runs, image headers. Pure TS. */
+/** Data in and out: COCO ground truth, COCO results as prediction runs, YOLO datasets, image headers. Pure TS. */
 export * from './result.ts'
 export { MAX_IMPORT_BYTES, checkSize, parseJsonText } from './json.ts'
 export { sha256Hex, hashText } from './hash.ts'
@@ -10,3 +10,9 @@ export { preparePredictions, predictionTarget, readRunBlob, runText, describePre
 export { importRun, recordRun, type SaveBlob } from './runImport.ts'
 export { imageInfo, type ImageInfo } from './imageSize.ts'
 export { applyAtomically } from './atomic.ts'
+export { toYolo, describeYoloReport, yoloNumber, DEFAULT_SPLIT_TAGS, YOLO_SPLITS, type YoloExport, type YoloImage, type YoloOptions, type YoloReport, type YoloSplit, type YoloSplitTags } from './yolo.ts'
+export { parseYolo, parseDataYaml, parseLabelFile, labelPathOf, type YoloBox, type YoloDataset, type YoloEntry } from './yoloParse.ts'
+export { writeYoloZip, textBody, type FetchImage, type ZipBody } from './yoloArchive.ts'
+export { safeStem, uniqueStems, imageExtension } from './yoloNames.ts'
+export { ZipWriter, crc32 } from './zip.ts'
+export { readZip } from './unzip.ts'
