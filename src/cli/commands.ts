@@ -8,6 +8,7 @@ import { CliError } from './errors.ts'
 import { readCocoFile, readJsonFile, writeOut } from './files.ts'
 import { type Target, getBlob, missingBlobs, putBlob } from './rest.ts'
 import type { Session } from './session.ts'
+import { type YoloCliOptions, exportYolo } from './yolo.ts'
 
 export type Log = (line: string) => void
 export type Connect = () => Promise<Session>
@@ -78,17 +79,28 @@ const pickVersion = (doc: Y.Doc, wanted: string): Version => {
   throw new CliError(`no version "${wanted}"; see: version list`)
 }
 
-/** `export --version <name|id|latest> --out <file> [--run <name|id>]`: COCO ground truth, or a run as COCO results. */
-export const exportProject = async (t: Target, opts: { version: string; out: string; run?: string }, connect: Connect, log: Log): Promise<void> => {
+/** Latest or the version `wanted` names, as plain values (the session is closed either way). */
+const readShown = async (wanted: string, connect: Connect): Promise<ProjectJson> => {
   const s = await connect()
-  let project: ProjectJson
   try {
-    project = opts.version === 'latest' ? readProject(s.doc) : readProject(openVersion(s.doc, pickVersion(s.doc, opts.version).id))
+    return wanted === 'latest' ? readProject(s.doc) : readProject(openVersion(s.doc, pickVersion(s.doc, wanted).id))
   } catch (e) {
-    await s.close()
     throw e instanceof CliError ? e : new CliError(e instanceof Error ? e.message : String(e))
+  } finally {
+    await s.close()
   }
-  await s.close()
+}
+
+/** How `export` was asked for: COCO (with `run`, a run's results) or YOLO. */
+export type ExportOptions = { version: string; out: string; run?: string; format?: 'coco' } | ({ format: 'yolo' } & YoloCliOptions)
+
+/**
+ * `export --version <name|id|latest> --out <file> [--run <name|id>]`: COCO ground truth, or a run as COCO results;
+ * with `--format yolo`, the Ultralytics layout (`yolo.ts`).
+ */
+export const exportProject = async (t: Target, opts: ExportOptions, connect: Connect, log: Log): Promise<void> => {
+  const project = await readShown(opts.version, connect)
+  if (opts.format === 'yolo') return exportYolo(t, project, opts, log)
   const gt = toCoco(project, opts.version)
   if (opts.run === undefined) {
     await writeOut(opts.out, JSON.stringify(gt))

@@ -1,11 +1,12 @@
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import type { Actor } from '../domain/index.ts'
-import { exportProject, importCoco, importPredictions, versionCreate, versionDiscard, versionList, type Log } from './commands.ts'
+import { type ExportOptions, exportProject, importCoco, importPredictions, versionCreate, versionDiscard, versionList, type Log } from './commands.ts'
 import { CliError } from './errors.ts'
 import { importImages } from './images.ts'
 import { type Target, createProject } from './rest.ts'
 import { open } from './session.ts'
+import { splitTags } from './yolo.ts'
 
 const USAGE = `usage: strata <command> [--server URL] [--token T] [--project ID] [--timeout SECONDS]
   project create <name>                       (admin token) prints {"id", "name", "token"}
@@ -17,6 +18,9 @@ const USAGE = `usage: strata <command> [--server URL] [--token T] [--project ID]
   version list [--json]
   version discard
   export --version <name|id|latest> --out <file|-> [--run <name|id>]
+  export --version <name|id|latest> --format yolo --out <folder|file.zip> [--split] [--split-tags T,V,X] [--labels-only]
+                                              Ultralytics layout; --split puts items tagged train/val/test (or the
+                                              --split-tags) in those lists, untagged ones in train
 flags fall back to STRATA_SERVER, STRATA_TOKEN, STRATA_PROJECT; STRATA_USER names the author.`
 
 const { values, positionals } = ((): ReturnType<typeof parse> => {
@@ -34,6 +38,7 @@ function parse() {
       server: { type: 'string' }, token: { type: 'string' }, project: { type: 'string' }, timeout: { type: 'string' },
       name: { type: 'string' }, model: { type: 'string' }, coco: { type: 'string' }, description: { type: 'string' },
       version: { type: 'string' }, out: { type: 'string' }, run: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      format: { type: 'string' }, split: { type: 'boolean' }, 'split-tags': { type: 'string' }, 'labels-only': { type: 'boolean' },
     },
   })
 }
@@ -60,6 +65,18 @@ const actor = (): Actor => {
   return { id: `cli:${os.hostname()}:${user}`, name: process.env.STRATA_USER ?? `${user} (CLI)` }
 }
 
+/** The export flags: COCO by default, `--format yolo` with its own. */
+const exportOptions = (): ExportOptions => {
+  const version = need(values.version, '--version')
+  const out = need(values.out, '--out')
+  const format = values.format ?? 'coco'
+  if (format === 'coco') return { version, out, ...(values.run ? { run: values.run } : {}) }
+  if (format !== 'yolo') throw new CliError(`--format ${format} is not known; use coco or yolo\n${USAGE}`, 2)
+  if (values.run) throw new CliError('--run exports COCO results; it does not go with --format yolo', 2)
+  const split = splitTags(values['split-tags'], values.split)
+  return { format, version, out, labelsOnly: values['labels-only'] ?? false, ...(split ? { split } : {}) }
+}
+
 const run = async (): Promise<void> => {
   const [group, command, arg] = positionals
   if (values.help || group === undefined) return void console.log(USAGE)
@@ -69,7 +86,7 @@ const run = async (): Promise<void> => {
   if (key === 'project create') return log(JSON.stringify(await createProject(target(false), need(arg, 'a project name'))))
   const t = target(true)
   const connect = () => open(t, timeoutMs)
-  if (group === 'export') return exportProject(t, { version: need(values.version, '--version'), out: need(values.out, '--out'), ...(values.run ? { run: values.run } : {}) }, connect, values.out === '-' ? (l) => console.error(l) : log)
+  if (group === 'export') return exportProject(t, exportOptions(), connect, values.out === '-' ? (l) => console.error(l) : log)
   if (key === 'import images') return importImages(t, need(arg, 'a folder'), connect, actor(), log)
   if (key === 'import coco') return importCoco(t, need(arg, 'a COCO file'), connect, actor(), log)
   if (key === 'import predictions') {
