@@ -6,6 +6,9 @@ import { observing } from './observe.ts'
 
 export type LabelFilter = 'any' | 'with' | 'without'
 
+/** The items behind a metric or matrix cell, named as the user picked it ("False positives of car · …"). */
+export interface OutcomeFilter { label: string; items: ReadonlySet<string> }
+
 /** The label classes on each item: built only while a class or labels filter is on. */
 const classesByItem = (doc: Y.Doc): Map<ItemId, Set<ClassId>> => {
   const out = new Map<ItemId, Set<ClassId>>()
@@ -41,6 +44,8 @@ export class ItemFilters {
   classId = $state<ClassId | ''>('')
   tag = $state('')
   labels = $state<LabelFilter>('any')
+  /** Set from the Quality view; the evaluation's item set, so the grid filters with one lookup per item. */
+  outcome = $state.raw<OutcomeFilter | null>(null)
   #labelsChanged: () => void
   #tagsChanged: () => void
 
@@ -70,7 +75,7 @@ export class ItemFilters {
   }
 
   get active(): boolean {
-    return this.search.trim() !== '' || this.classId !== '' || this.tag !== '' || this.labels !== 'any'
+    return this.search.trim() !== '' || this.classId !== '' || this.tag !== '' || this.labels !== 'any' || this.outcome !== null
   }
 
   clear(): void {
@@ -78,14 +83,15 @@ export class ItemFilters {
     this.classId = ''
     this.tag = ''
     this.labels = 'any'
+    this.outcome = null
   }
 
   /** The items that pass every filter, in display order. */
   visible: ListedItem[] = $derived.by(() => {
     const items = this.project.items
     const text = this.search.trim().toLowerCase()
-    const { classId, tag, labels } = this
-    if (!text && !classId && !tag && labels === 'any') return items
+    const { classId, tag, labels, outcome } = this
+    if (!text && !classId && !tag && labels === 'any' && !outcome) return items
     const byClass = classId || labels !== 'any' ? this.#classes : null
     const byTag = tag ? this.#tags.byItem : null
     return items.filter((item) => {
@@ -95,6 +101,7 @@ export class ItemFilters {
       if (labels === 'without' && classes) return false
       if (classId && !classes?.has(classId)) return false
       if (byTag && !byTag.get(item.id)?.has(tag)) return false
+      if (outcome && !outcome.items.has(item.id)) return false
       return true
     })
   })

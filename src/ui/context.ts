@@ -5,6 +5,7 @@ import type { ItemFilters } from '../state/filters.svelte.ts'
 import type { SyncStatus } from '../state/link.svelte.ts'
 import type { Presence } from '../state/presence.svelte.ts'
 import type { Predictions } from '../state/predictions.svelte.ts'
+import type { QualityResults } from '../state/quality.svelte.ts'
 import type { ViewedVersion } from '../state/viewedVersion.svelte.ts'
 import type { BlobStore } from '../sync/blobs.ts'
 import type { Role } from '../sync/api.ts'
@@ -20,6 +21,8 @@ export interface ProjectContext {
   presence: Presence
   blobs: BlobStore
   predictions: Predictions
+  /** The Quality view's measurements, kept for the grid's outcome filter and the item view's marks. */
+  quality: QualityResults
   role: () => Role
   /** True when edit controls may be shown: latest is shown and the token may write. */
   canEdit: () => boolean

@@ -46,4 +46,29 @@ describe('ItemFilters', () => {
     expect(filters.allTags).toEqual(['blurry'])
     stop()
   })
+
+  it('an outcome filter from the Quality view keeps its items, combines with the others, and is removable', () => {
+    const doc = createProject({ name: 'Test' })
+    const [a, , c] = ['a.png', 'b.png', 'c.png'].map((name) => addItem(doc, { name, blob: SHA, mime: 'image/png', width: 50, height: 50 }, by))
+    setTag(doc, c as never, 'night', true)
+    const filters = new ItemFilters(new ProjectState(doc))
+    let names: string[] = []
+    const stop = $effect.root(() => {
+      $effect(() => {
+        names = filters.visible.map((i) => i.name).sort()
+      })
+    })
+    filters.outcome = { label: 'False positives of car in run R on Latest at IoU 0.5', items: new Set([a, c, 'gone']) }
+    flushSync()
+    expect(names).toEqual(['a.png', 'c.png'])
+    expect(filters.active).toBe(true)
+    filters.tag = 'night'
+    flushSync()
+    expect(names).toEqual(['c.png'])
+    filters.clear()
+    flushSync()
+    expect(filters.outcome).toBeNull()
+    expect(names).toEqual(['a.png', 'b.png', 'c.png'])
+    stop()
+  })
 })
