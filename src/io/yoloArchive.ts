@@ -25,7 +25,8 @@ export const textBody = (text: string): ZipBody<Uint8Array> => {
 /**
  * Writes a YOLO export as one stored zip, part by part through `emit`: the label files, lists
  * and data.yaml, then each image `fetchImage` finds (`withImages` off: none), then strata.json
- * naming the images that were not available. Answers those images' paths.
+ * naming the images that were not available. Answers those images' paths. A fetch that
+ * throws (the server refused, the network went) stops the export with its error.
  */
 export const writeYoloZip = async <T>(
   exp: YoloExport,
@@ -44,8 +45,10 @@ export const writeYoloZip = async <T>(
     const images = exp.images
     const started: Array<Promise<ZipBody<T> | null>> = []
     const start = (i: number) => {
-      // A failed fetch counts as not available; the export still completes with the labels.
-      if (i < images.length) started[i] = fetchImage(images[i]!).catch(() => null)
+      if (i >= images.length) return
+      started[i] = fetchImage(images[i]!)
+      // Awaited in order below; until then a failure must not count as unhandled.
+      started[i]!.catch(() => undefined)
     }
     for (let i = 0; i < AHEAD; i++) start(i)
     for (let i = 0; i < images.length; i++) {

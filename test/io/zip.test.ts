@@ -43,7 +43,8 @@ describe('stored zip', () => {
     const back = readZip(bytes)
     expect(back.ok && new TextDecoder().decode(back.value.get('a/b.txt'))).toBe('hello')
     const broken = bytes.slice()
-    broken[30 + 'a/b.txt'.length] ^= 1
+    const at = 30 + 'a/b.txt'.length
+    broken[at] = broken[at]! ^ 1
     expect(readZip(broken)).toEqual({ ok: false, error: 'a/b.txt is damaged (CRC or size mismatch)' })
   })
 
