@@ -24,6 +24,17 @@ export class ItemView {
     return ids.sort()
   }
 
+  /** The boxes marked with a measurement's outcome (data-outcome tp, fp, fn, confused, ignored, crowd). */
+  marks(outcome?: string): Locator {
+    return this.root.locator(outcome ? `svg [data-outcome="${outcome}"]` : 'svg [data-outcome]')
+  }
+
+  /** The side list of marked boxes, one line each ("TP Prediction car 0.90: TP, true positive"). */
+  async outcomeLines(): Promise<string[]> {
+    const lines = await this.root.getByRole('list', { name: 'Boxes and outcomes' }).getByRole('listitem').allTextContents()
+    return lines.map((l) => l.replace(/\s+/g, ' ').trim())
+  }
+
   /** Everything the view says in words (its tags among them); works on read-only views too. */
   async text(): Promise<string> {
     return (await this.root.textContent()) ?? ''
