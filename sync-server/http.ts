@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
 import { BLOB_HASH, type BlobStore } from './blobs.ts'
 import { exportProject } from './export.ts'
+import { streamYoloZip } from './yoloZip.ts'
 import { StorageFault, namingFaults } from './faults.ts'
 import { renderMetrics } from './metrics.ts'
 import type { Rooms } from './registry.ts'
@@ -193,6 +194,7 @@ const exportRoute = async (deps: HttpDeps, who: Principal, projectId: string, me
   await authorise(deps, who, projectId, 'read')
   const answer = await exportProject(deps.rooms, projectId, query)
   if (answer.status !== 200) throw new HttpError(answer.status, answer.error)
+  if ('yolo' in answer) return streamYoloZip(res, answer.yolo, answer.images, deps.blobs, projectId, answer.filename)
   const text = JSON.stringify(answer.body)
   res.writeHead(200, {
     'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store',

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import { expect } from 'vitest'
-import { addLabel, createVersion, openVersion, readProject, setTag } from '../../src/domain/index.ts'
+import { type VersionId, addLabel, createVersion, openVersion, readProject, setTag } from '../../src/domain/index.ts'
 import { parseYolo, readZip } from '../../src/io/index.ts'
 import { seen, test } from './harness.ts'
 import { SEEDER, connectReplica, seedProject } from './seed.ts'
@@ -8,7 +8,7 @@ import { SEEDER, connectReplica, seedProject } from './seed.ts'
 test('the export menu\'s YOLO entry downloads one zip of the open version, split by tags, whose labels and images parse back', async ({ server, people }) => {
   const created = await seedProject(server, { name: 'Yolo', items: 4, labelsPerItem: 2 })
   const replica = await connectReplica(server, created.id, created.token)
-  let v1Id: string
+  let v1Id: VersionId
   try {
     const p = readProject(replica.doc)
     setTag(replica.doc, p.items[1]!.id, 'val', true)

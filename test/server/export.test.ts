@@ -66,7 +66,7 @@ describe('GET /api/projects/:id/export', () => {
     const other = await createProject(server.url, 'Other')
     expect((await get('?version=latest', other.token)).status).toBe(403)
     expect(await get('?version=nope')).toMatchObject({ status: 404, json: { error: 'no version "nope" in this project' } })
-    expect(await get('?format=xml')).toMatchObject({ status: 400, json: { error: 'format "xml" is not supported; use format=coco' } })
+    expect(await get('?format=xml')).toMatchObject({ status: 400, json: { error: 'format "xml" is not supported; use format=coco or format=yolo' } })
   })
 
   const onServer = async (versionId: string, present = true): Promise<void> => {
