@@ -3,6 +3,7 @@ import { expect } from 'vitest'
 import { addRun, maps } from '../../src/domain/index.ts'
 import { seen, test } from './harness.ts'
 import { SEEDER, connectReplica, png, putBlob, seedProject } from './seed.ts'
+import { ComparePanel } from './pages/ComparePanel.ts'
 import { QualityPanel } from './pages/QualityPanel.ts'
 
 test('the Quality view measures a run against a version in a worker: table and PR curve', async ({ server, people }) => {
@@ -150,5 +151,34 @@ test('comparing two runs: the change per class and the items whose outcome chang
   await expect.poll(async () => (await changed.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['d.png FP 1 → 0 · FN 0'])
   await changed.getByRole('button', { name: 'd.png', exact: true }).click()
   await seen(page.getByRole('dialog', { name: 'Item d.png', exact: true }))
+  expect(await project.alerts.count()).toBe(0)
+})
+
+test('comparing two versions: an item whose outcome changed links to its label changes in Compare', async ({ server, people }) => {
+  const created = await seedProject(server, { name: 'Two versions', items: 1, labelsPerItem: 0 })
+  const { project } = await people.open('Ada', server.link(created.id, created.token))
+  const page = project.page
+  await importAll(page, [{ name: 'detector', rows: results }])
+  await project.versionPanel.createVersion('v1')
+  // In latest, the dog on c goes: the car predicted there becomes a plain false positive, no longer a miss.
+  const c = await project.openItem('c.png')
+  await c.deleteBox(0)
+  await c.close()
+
+  const quality = new QualityPanel(page)
+  await quality.open()
+  await page.getByLabel('Compare with another version or run').check()
+  const labelsOf = page.getByRole('combobox', { name: 'Labels of', exact: true })
+  await expect.poll(async () => (await labelsOf.locator('option').allTextContents()).some((t) => t.trim().startsWith('v1'))).toBe(true)
+  const v1 = (await labelsOf.locator('option').allTextContents()).map((t) => t.trim()).find((t) => t.startsWith('v1')) as string
+  await labelsOf.selectOption({ label: v1 })
+  await quality.compute()
+  const changed = page.getByRole('list', { name: 'Changed outcomes' })
+  await expect.poll(async () => (await changed.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['c.png FP 1 · FN 1 → 0 Label changes'])
+  await changed.getByRole('button', { name: 'Label changes of c.png', exact: true }).click()
+  const compare = new ComparePanel(page)
+  await expect.poll(async () => (await compare.from.locator('option:checked').textContent())?.trim()).toBe(v1)
+  await expect.poll(async () => (await compare.to.locator('option:checked').textContent())?.trim()).toMatch(/^Latest/)
+  await expect.poll(() => compare.changes('From')).toEqual(['removed'])
   expect(await project.alerts.count()).toBe(0)
 })
