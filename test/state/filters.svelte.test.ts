@@ -58,7 +58,7 @@ describe('ItemFilters', () => {
         names = filters.visible.map((i) => i.name).sort()
       })
     })
-    filters.outcome = { label: 'False positives of car in run R on Latest at IoU 0.5', items: new Set([a, c, 'gone']) }
+    filters.outcome = { label: 'False positives of car in run R on Latest at IoU 0.5', items: new Set([a as string, c as string, 'gone']) }
     flushSync()
     expect(names).toEqual(['a.png', 'c.png'])
     expect(filters.active).toBe(true)
