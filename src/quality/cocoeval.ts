@@ -9,7 +9,8 @@ export interface EvalDetection { imageId: string, classId: string, bbox: BBox, s
 
 /**
  * COCOeval's accumulated arrays: precision[t][r][k][a][m] and recall[t][k][a][m] flattened in
- * that order, -1 where COCOeval leaves them undefined (no ground truth to count).
+ * that order, -1 where COCOeval leaves them undefined (no ground truth to count). Only what its
+ * summary reads is filled: precision at the last maxDets, recall at the others for area "all".
  */
 export interface CocoEvaluation {
   classes: readonly string[]
@@ -18,27 +19,39 @@ export interface CocoEvaluation {
   maxDets: readonly number[]
   precision: Float64Array
   recall: Float64Array
-  /** Per class, the matching of every image at every threshold (area 'all'), for counts and drill-down. */
-  images: Map<string, ImageEval[]>
+  /** Per class, how every image matched at every threshold, for counts and drill-down. */
+  images: Map<string, ClassEval>
 }
 
-/** One image's detections of one class, best first, and how they matched (COCOeval's evaluateImg). */
+/**
+ * One class's matching (COCOeval's evaluateImg for each image), in flat arrays: slot j is a
+ * detection (each image's best first, at most maxDets[2], images in order), slot g a truth.
+ */
+export interface ClassEval {
+  images: ImageEval[]
+  /** Detection slots: the caller's index, score, and rank within its image. */
+  detection: Int32Array
+  score: Float64Array
+  rank: Int32Array
+  /** [a][t][j]: 1 where the detection matched a truth (crowd included). */
+  matched: Uint8Array
+  /** [a][t][j]: 1 where it does not count (matched to an ignored truth, or outside the area range). */
+  ignored: Uint8Array
+  /** Truth slots: the caller's index; [t][g] the caller's index of the detection that matched it at area 'all', or -1. */
+  truth: Int32Array
+  truthMatch: Int32Array
+}
+
+/** Where one image's boxes of one class sit in its ClassEval. */
 export interface ImageEval {
   imageId: string
-  /** Indices into the caller's detections, best first, at most maxDets[2]. */
-  detections: Int32Array
-  scores: Float64Array
-  /** [a][t][d]: 1 where the detection matched a ground truth (crowd included). */
-  matched: Uint8Array
-  /** [a][t][d]: 1 where the detection does not count (matched to an ignored truth, or outside the area range). */
-  ignored: Uint8Array
-  /** [a]: ground truths that count (not crowd, in the area range). */
-  counted: Int32Array
-  /** Indices into the caller's truths of this image and class, in input order. */
-  truthIndex: Int32Array
-  /** [t][g]: the caller's index of the detection that matched truth g at area 'all', or -1. */
-  truths: Int32Array
-  truthMatched: Uint8Array
+  /** First detection slot and how many. */
+  start: number
+  count: number
+  truthStart: number
+  truthCount: number
+  /** [a]: truths that count (not crowd, in the area range). */
+  counted: number[]
 }
 
 const byScore = <T extends { score: number }>(list: readonly T[], index: readonly number[]): number[] =>
@@ -58,63 +71,142 @@ export const cocoIou = (d: BBox, g: BBox, crowd: boolean): number => {
 
 interface Thresholds { iou: readonly number[], slack: number, maxDet: number }
 
-/** COCOeval's evaluateImg for one image and class, at every area range and IoU threshold. */
-export const evaluateImage = (
-  imageId: string, truths: readonly EvalTruth[], truthIndex: readonly number[],
-  detections: readonly EvalDetection[], detectionIndex: readonly number[], p: Thresholds,
-): ImageEval => {
-  const dts = byScore(detections, detectionIndex).slice(0, p.maxDet)
+/** COCOeval's evaluateImg for every image of one class, at every area range and IoU threshold. */
+const evaluateClass = (
+  images: readonly string[], k: number, groups: Groups,
+  truths: readonly EvalTruth[], detections: readonly EvalDetection[], p: Thresholds,
+): ClassEval => {
+  const list: ImageEval[] = []
+  const dtsOf: number[][] = []
+  const truthsOf: number[][] = []
+  let n = 0
+  let g = 0
+  for (let i = 0; i < groups.N; i++) {
+    const b = k * groups.N + i
+    const [d0, d1, t0, t1] = [groups.detStart[b], groups.detStart[b + 1], groups.truthStart[b], groups.truthStart[b + 1]] as number[]
+    if (d0 === d1 && t0 === t1) continue
+    const own = Array.from(groups.det.subarray(d0, d1))
+    const dts = own.length > 1 ? byScore(detections, own).slice(0, p.maxDet) : own
+    list.push({ imageId: images[i] as string, start: n, count: dts.length, truthStart: g, truthCount: (t1 as number) - (t0 as number), counted: [] })
+    dtsOf.push(dts)
+    truthsOf.push(Array.from(groups.truth.subarray(t0, t1)))
+    n += dts.length
+    g += (t1 as number) - (t0 as number)
+  }
+  const T = p.iou.length
+  const A = AREA_RANGES.length
+  const c: ClassEval = {
+    images: list, detection: new Int32Array(n), score: new Float64Array(n), rank: new Int32Array(n),
+    matched: new Uint8Array(A * T * n), ignored: new Uint8Array(A * T * n), truth: new Int32Array(g), truthMatch: new Int32Array(T * g).fill(-1),
+  }
+  list.forEach((image, i) => {
+    const dts = dtsOf[i] as number[]
+    dts.forEach((d, r) => {
+      c.detection[image.start + r] = d
+      c.score[image.start + r] = (detections[d] as EvalDetection).score
+      c.rank[image.start + r] = r
+    })
+    const own = truthsOf[i] as number[]
+    own.forEach((t, x) => (c.truth[image.truthStart + x] = t))
+    matchImage(c, image, own, dts, truths, detections, p, n, g)
+  })
+  return c
+}
+
+// One image: for each area range and threshold, detections in score order take the truth COCOeval gives them.
+const matchImage = (
+  c: ClassEval, image: ImageEval, truthIndex: readonly number[], dts: readonly number[],
+  truths: readonly EvalTruth[], detections: readonly EvalDetection[], p: Thresholds, n: number, nTruths: number,
+): void => {
   const D = dts.length
   const G = truthIndex.length
   const T = p.iou.length
-  const A = AREA_RANGES.length
-  const ious = new Float64Array(D * G)
-  dts.forEach((d, di) => truthIndex.forEach((g, gi) => {
-    const t = truths[g] as EvalTruth
-    ious[di * G + gi] = cocoIou((detections[d] as EvalDetection).bbox, t.bbox, t.crowd)
-  }))
-  const matched = new Uint8Array(A * T * D)
-  const ignored = new Uint8Array(A * T * D)
-  const counted = new Int32Array(A)
-  const truthOut = new Int32Array(T * G).fill(-1)
-  const truthMatched = new Uint8Array(T * G)
-  AREA_RANGES.forEach(([lo, hi], a) => {
-    const ig = truthIndex.map((g) => { const t = truths[g] as EvalTruth; return t.crowd || t.area < lo || t.area > hi ? 1 : 0 })
-    counted[a] = ig.filter((x) => x === 0).length
-    // Ground truths that count first, each group in input order (numpy's stable argsort).
-    const order = [...ig.keys()].sort((x, y) => (ig[x] as number) - (ig[y] as number))
-    for (let t = 0; t < T; t++) {
-      const taken = new Uint8Array(G)
-      const base = (a * T + t) * D
-      for (let d = 0; d < D; d++) {
-        const m = bestTruth(ious, d, G, order, ig, taken, truths, truthIndex, Math.min(p.iou[t] as number, 1 - 1e-10) - p.slack)
-        if (m >= 0) {
-          taken[m] = 1
-          matched[base + d] = 1
-          ignored[base + d] = ig[m] as number
-          if (a === 0) { truthOut[t * G + m] = dts[d] as number; truthMatched[t * G + m] = 1 }
-        }
-        const [w, h] = [(detections[dts[d] as number] as EvalDetection).bbox[2], (detections[dts[d] as number] as EvalDetection).bbox[3]]
-        if (m < 0 && (w * h < lo || w * h > hi)) ignored[base + d] = 1
-      }
+  const gts = truthIndex.map((t) => truths[t] as EvalTruth)
+  const boxes = dts.map((d) => (detections[d] as EvalDetection).bbox)
+  // Small plain arrays: most images hold a handful of boxes per class.
+  const ious: number[] = []
+  for (let d = 0; d < D; d++) for (let k = 0; k < G; k++) ious.push(cocoIou(boxes[d] as BBox, (gts[k] as EvalTruth).bbox, (gts[k] as EvalTruth).crowd))
+  if (G === 0) return unmatchedOnly(c, image, boxes, T, n)
+  // Area ranges that ignore the same truths match the same way: match once per distinct pattern.
+  const done = new Map<string, number>()
+  for (let a = 0; a < AREA_RANGES.length; a++) {
+    const [lo, hi] = AREA_RANGES[a] as readonly [number, number]
+    const ig = gts.map((t) => (t.crowd || t.area < lo || t.area > hi ? 1 : 0))
+    image.counted.push(ig.reduce<number>((sum, x) => sum + (x === 0 ? 1 : 0), 0))
+    const pattern = ig.join('')
+    const same = done.get(pattern)
+    if (same === undefined) {
+      matchArea(c, image, a, ig, ious, dts, gts, p, n, nTruths)
+      done.set(pattern, a)
+    } else {
+      copyArea(c, image, same, a, T, n)
     }
-  })
-  return {
-    imageId, detections: Int32Array.from(dts), scores: Float64Array.from(dts, (d) => (detections[d] as EvalDetection).score),
-    matched, ignored, counted, truthIndex: Int32Array.from(truthIndex), truths: truthOut, truthMatched,
+    // An unmatched detection outside the area range does not count.
+    for (let t = 0; t < T; t++) {
+      const base = (a * T + t) * n + image.start
+      boxes.forEach((box, d) => {
+        if (!c.matched[base + d] && (box[2] * box[3] < lo || box[2] * box[3] > hi)) c.ignored[base + d] = 1
+      })
+    }
   }
+}
+
+const matchArea = (
+  c: ClassEval, image: ImageEval, a: number, ig: readonly number[], ious: readonly number[], dts: readonly number[],
+  gts: readonly EvalTruth[], p: Thresholds, n: number, nTruths: number,
+): void => {
+  const [D, G, T] = [dts.length, gts.length, p.iou.length]
+  // Truths that count first, each group in input order (numpy's stable argsort).
+  const order = ig.every((x) => x === 0) ? [...ig.keys()] : [...ig.keys()].sort((x, y) => (ig[x] as number) - (ig[y] as number))
+  const taken: number[] = new Array<number>(G).fill(0)
+  for (let t = 0; t < T; t++) {
+    taken.fill(0)
+    const base = (a * T + t) * n + image.start
+    const threshold = Math.min(p.iou[t] as number, 1 - 1e-10) - p.slack
+    for (let d = 0; d < D; d++) {
+      const m = bestTruth(ious, d, G, order, ig, taken, gts, threshold)
+      if (m < 0) continue
+      taken[m] = 1
+      c.matched[base + d] = 1
+      c.ignored[base + d] = ig[m] as number
+      if (a === 0) c.truthMatch[t * nTruths + image.truthStart + m] = dts[d] as number
+    }
+  }
+}
+
+// The matching of area range `from` for area range `to`, which ignores the same truths; the
+// area-range ignores of unmatched detections are set afterwards, for `to`'s own range.
+const copyArea = (c: ClassEval, image: ImageEval, from: number, to: number, T: number, n: number): void => {
+  for (let t = 0; t < T; t++) {
+    const [src, dst] = [(from * T + t) * n + image.start, (to * T + t) * n + image.start]
+    for (let d = 0; d < image.count; d++) {
+      c.matched[dst + d] = c.matched[src + d] as number
+      c.ignored[dst + d] = c.matched[src + d] ? (c.ignored[src + d] as number) : 0
+    }
+  }
+}
+
+// An image with detections and no truth of the class: nothing matches; only the area ranges ignore.
+const unmatchedOnly = (c: ClassEval, image: ImageEval, boxes: readonly BBox[], T: number, n: number): void => {
+  AREA_RANGES.forEach(([lo, hi], a) => {
+    image.counted.push(0)
+    boxes.forEach((box, d) => {
+      if (box[2] * box[3] >= lo && box[2] * box[3] <= hi) return
+      for (let t = 0; t < T; t++) c.ignored[(a * T + t) * n + image.start + d] = 1
+    })
+  })
 }
 
 // COCOeval's inner loop: the last truth with the highest IoU ≥ the threshold; a crowd truth may
 // be matched again; once matched to a counted truth, ignored truths (sorted last) are not tried.
 const bestTruth = (
-  ious: Float64Array, d: number, G: number, order: readonly number[], ig: readonly number[], taken: Uint8Array,
-  truths: readonly EvalTruth[], truthIndex: readonly number[], threshold: number,
+  ious: readonly number[], d: number, G: number, order: readonly number[], ig: readonly number[], taken: readonly number[],
+  gts: readonly EvalTruth[], threshold: number,
 ): number => {
   let best = threshold
   let m = -1
   for (const g of order) {
-    if (taken[g] && !(truths[truthIndex[g] as number] as EvalTruth).crowd) continue
+    if (taken[g] === 1 && !(gts[g] as EvalTruth).crowd) continue
     if (m > -1 && ig[m] === 0 && ig[g] === 1) break
     const v = ious[d * G + g] as number
     if (v < best) continue
@@ -132,78 +224,154 @@ export const cocoEvaluate = (
   const thresholds = [...IOU_THRESHOLDS, ...extraThresholds.filter((t) => !IOU_THRESHOLDS.includes(t))]
   const recallPoints = options.interpolation === 'voc11' ? VOC_RECALL_POINTS : RECALL_POINTS
   const maxDets = options.maxDets ?? MAX_DETS
-  const T = thresholds.length
-  const R = recallPoints.length
-  const K = classes.length
-  const A = AREA_RANGES.length
-  const M = maxDets.length
+  const [T, R, K, A, M] = [thresholds.length, recallPoints.length, classes.length, AREA_RANGES.length, maxDets.length]
   const precision = new Float64Array(T * R * K * A * M).fill(-1)
   const recall = new Float64Array(T * K * A * M).fill(-1)
   const groups = groupBy(images, classes, truths, detections)
-  const evals = new Map<string, ImageEval[]>()
+  const evals = new Map<string, ClassEval>()
   const p = { iou: thresholds, slack: options.iouSlack ?? 0, maxDet: maxDets[M - 1] as number }
   classes.forEach((classId, k) => {
-    const perImage = groups.get(classId) ?? new Map<string, { t: number[], d: number[] }>()
-    const list: ImageEval[] = []
-    for (const imageId of images) {
-      const g = perImage.get(imageId)
-      if (g !== undefined) list.push(evaluateImage(imageId, truths, g.t, detections, g.d, p))
-    }
-    evals.set(classId, list)
-    maxDets.forEach((maxDet, m) => accumulate(list, maxDet, T, recallPoints, (a, t, q, rc) => {
+    const c = evaluateClass(images, k, groups, truths, detections, p)
+    evals.set(classId, c)
+    accumulate(c, maxDets, T, recallPoints, (m, a, t, q, rc) => {
       recall[((t * K + k) * A + a) * M + m] = rc
-      q.forEach((v, r) => (precision[(((t * R + r) * K + k) * A + a) * M + m] = v))
-    }))
+      q?.forEach((v, r) => (precision[(((t * R + r) * K + k) * A + a) * M + m] = v))
+    })
   })
   return { classes, thresholds, recallPoints, maxDets, precision, recall, images: evals }
 }
 
-const groupBy = (
-  images: readonly string[], classes: readonly string[], truths: readonly EvalTruth[], detections: readonly EvalDetection[],
-): Map<string, Map<string, { t: number[], d: number[] }>> => {
-  const known = { images: new Set(images), classes: new Set(classes) }
-  const out = new Map<string, Map<string, { t: number[], d: number[] }>>()
-  const at = (classId: string, imageId: string): { t: number[], d: number[] } => {
-    let perImage = out.get(classId)
-    if (perImage === undefined) out.set(classId, (perImage = new Map()))
-    let g = perImage.get(imageId)
-    if (g === undefined) perImage.set(imageId, (g = { t: [], d: [] }))
-    return g
-  }
-  truths.forEach((t, i) => { if (known.images.has(t.imageId) && known.classes.has(t.classId)) at(t.classId, t.imageId).t.push(i) })
-  detections.forEach((d, i) => { if (known.images.has(d.imageId) && known.classes.has(d.classId)) at(d.classId, d.imageId).d.push(i) })
-  return out
+/**
+ * Boxes grouped by (class, image) with a stable counting sort: bucket k × N + i holds class k
+ * on image i, detections and truths each in input order. Boxes of unknown images or classes
+ * are left out (COCOeval ignores unknown categories; Strata reports predictions elsewhere).
+ */
+interface Groups { N: number, det: Int32Array, detStart: Int32Array, truth: Int32Array, truthStart: Int32Array }
+
+const bucketsOf = (
+  boxes: readonly { imageId: string, classId: string }[], image: Map<string, number>, klass: Map<string, number>, buckets: number,
+): { order: Int32Array, start: Int32Array } => {
+  const key = new Int32Array(boxes.length)
+  const start = new Int32Array(buckets + 1)
+  boxes.forEach((b, i) => {
+    const [im, k] = [image.get(b.imageId), klass.get(b.classId)]
+    const bucket = im === undefined || k === undefined ? -1 : k * image.size + im
+    key[i] = bucket
+    if (bucket >= 0) start[bucket + 1] = (start[bucket + 1] as number) + 1
+  })
+  for (let b = 0; b < buckets; b++) start[b + 1] = (start[b + 1] as number) + (start[b] as number)
+  const fill = start.slice(0, buckets)
+  const order = new Int32Array(start[buckets] as number)
+  key.forEach((k, i) => {
+    if (k < 0) return
+    const at = fill[k] ?? 0
+    order[at] = i
+    fill[k] = at + 1
+  })
+  return { order, start }
 }
 
-/** COCOeval's accumulate for one class and maxDets: per area range and threshold, the precision curve and final recall. */
+const groupBy = (
+  images: readonly string[], classes: readonly string[], truths: readonly EvalTruth[], detections: readonly EvalDetection[],
+): Groups => {
+  const image = new Map(images.map((id, i) => [id, i]))
+  const klass = new Map(classes.map((id, k) => [id, k]))
+  const buckets = images.length * classes.length
+  const d = bucketsOf(detections, image, klass, buckets)
+  const t = bucketsOf(truths, image, klass, buckets)
+  return { N: images.length, det: d.order, detStart: d.start, truth: t.order, truthStart: t.start }
+}
+
+/**
+ * COCOeval's accumulate for one class: per maxDets, area range and threshold, the precision
+ * curve and final recall. The class's detection slots are sorted by score once, stably (images
+ * in order, each best first, as COCOeval concatenates them); a smaller maxDets keeps, in that
+ * order, those ranked within it in their image: the same as COCOeval's sort of that subset.
+ */
 const accumulate = (
-  list: readonly ImageEval[], maxDet: number, T: number, recallPoints: readonly number[],
-  store: (a: number, t: number, q: Float64Array, recall: number) => void,
+  c: ClassEval, maxDets: readonly number[], T: number, recallPoints: readonly number[],
+  store: (m: number, a: number, t: number, q: Float64Array | null, recall: number) => void,
 ): void => {
-  if (list.length === 0) return
-  // Detections of every image in image order, each image's best first, then one stable sort.
-  const refs: Array<{ e: ImageEval, d: number, score: number }> = []
-  for (const e of list) for (let d = 0; d < Math.min(maxDet, e.scores.length); d++) refs.push({ e, d, score: e.scores[d] as number })
-  refs.sort((x, y) => y.score - x.score)
-  const n = refs.length
-  const pr = new Float64Array(n)
-  const rc = new Float64Array(n)
-  for (let a = 0; a < AREA_RANGES.length; a++) {
-    const counted = list.reduce((s, e) => s + (e.counted[a] as number), 0)
-    if (counted === 0) continue
-    for (let t = 0; t < T; t++) {
-      let tp = 0
-      let fp = 0
-      for (let i = 0; i < n; i++) {
-        const { e, d } = refs[i] as { e: ImageEval, d: number }
-        const at = (a * T + t) * e.scores.length + d
-        if (!e.ignored[at]) { if (e.matched[at]) tp++; else fp++ }
-        rc[i] = tp / counted
-        pr[i] = tp / (fp + tp + SPACING_1)
+  if (c.images.length === 0) return
+  const A = AREA_RANGES.length
+  const n = c.score.length
+  const sorted = Array.from(byScoreStable(c.score))
+  const counted = Array.from({ length: A }, (_, a) => c.images.reduce((sum, e) => sum + (e.counted[a] as number), 0))
+  const last = maxDets.length - 1
+  maxDets.forEach((maxDet, m) => {
+    const kept = Int32Array.from(sorted.filter((k) => (c.rank[k] as number) < maxDet))
+    const size = kept.length
+    const pr = new Float64Array(size)
+    const rc = new Float64Array(size)
+    // COCOeval's summary reads precision only at the last maxDets, and recall at the others only
+    // for area "all": the rest of its array is not computed here (it stays -1).
+    for (let a = 0; a < (m === last ? A : 1); a++) {
+      const truths = counted[a] as number
+      if (truths === 0) continue
+      for (let t = 0; t < T; t++) {
+        const base = (a * T + t) * n
+        if (m !== last) {
+          store(m, a, t, null, size > 0 ? hits(c, kept, base) / truths : 0)
+          continue
+        }
+        let tp = 0
+        let fp = 0
+        for (let i = 0; i < size; i++) {
+          const j = base + (kept[i] as number)
+          if (!c.ignored[j]) {
+            if (c.matched[j]) tp++
+            else fp++
+          }
+          rc[i] = tp / truths
+          pr[i] = tp / (fp + tp + SPACING_1)
+        }
+        store(m, a, t, curveOf(pr, rc, size, recallPoints), size > 0 ? (rc[size - 1] as number) : 0)
       }
-      store(a, t, curveOf(pr, rc, n, recallPoints), n > 0 ? (rc[n - 1] as number) : 0)
     }
+  })
+}
+
+const hits = (c: ClassEval, kept: Int32Array, base: number): number => {
+  let tp = 0
+  for (let i = 0; i < kept.length; i++) {
+    const j = base + (kept[i] as number)
+    if (!c.ignored[j] && c.matched[j]) tp++
   }
+  return tp
+}
+
+/**
+ * Slot indices by score, highest first, equal scores in slot order: what a stable sort gives,
+ * without a comparator (a million calls into one is most of the time otherwise). The distinct
+ * scores are sorted natively, then every slot is placed in its score's bucket in slot order.
+ */
+export const byScoreStable = (score: Float64Array): Int32Array => {
+  const n = score.length
+  const keys = Float64Array.from(score).sort()
+  let u = 0
+  for (let i = 0; i < n; i++) if (i === 0 || keys[i] !== keys[i - 1]) keys[u++] = keys[i] as number
+  const start = new Int32Array(u + 1)
+  const bucket = new Int32Array(n)
+  for (let j = 0; j < n; j++) {
+    let [lo, hi] = [0, u - 1]
+    const v = score[j] as number
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((keys[mid] as number) < v) lo = mid + 1
+      else hi = mid
+    }
+    const b = u - 1 - lo
+    bucket[j] = b
+    start[b + 1] = (start[b + 1] as number) + 1
+  }
+  for (let b = 0; b < u; b++) start[b + 1] = (start[b + 1] as number) + (start[b] as number)
+  const order = new Int32Array(n)
+  for (let j = 0; j < n; j++) {
+    const b = bucket[j] as number
+    order[start[b] as number] = j
+    start[b] = (start[b] as number) + 1
+  }
+  return order
 }
 
 // Precision made monotone from the end, read at each recall point by numpy's searchsorted(rc, point, 'left').

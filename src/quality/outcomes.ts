@@ -1,4 +1,4 @@
-import type { CocoEvaluation, EvalDetection, EvalTruth, ImageEval } from './cocoeval.ts'
+import type { ClassEval, CocoEvaluation, EvalDetection, EvalTruth, ImageEval } from './cocoeval.ts'
 import { cocoIou } from './cocoeval.ts'
 
 /**
@@ -41,11 +41,12 @@ export const outcomesAt = (
   }
   const pending = new Map<string, Pending>()
   for (const classId of e.classes) {
-    for (const image of e.images.get(classId) ?? []) {
+    const c = e.images.get(classId)
+    for (const image of c?.images ?? []) {
       const o = at(image.imageId)
       let p = pending.get(image.imageId)
       if (p === undefined) pending.set(image.imageId, (p = { det: [], truth: [] }))
-      classOutcomes(image, t, score, truths, detections, classId, o, p)
+      classOutcomes(c as ClassEval, image, t, score, truths, detections, classId, o, p)
     }
   }
   const K = e.classes.length
@@ -71,20 +72,20 @@ export const outcomesAt = (
 }
 
 const classOutcomes = (
-  image: ImageEval, t: number, score: number,
+  c: ClassEval, image: ImageEval, t: number, score: number,
   truths: readonly EvalTruth[], detections: readonly EvalDetection[], classId: string, o: ItemOutcomes, p: Pending,
 ): void => {
-  const D = image.scores.length
-  for (let d = 0; d < D && (image.scores[d] as number) >= score; d++) {
-    const index = image.detections[d] as number
-    if (image.ignored[t * D + d]) o.detections.push({ index, outcome: 'ignored' })
-    else if (image.matched[t * D + d]) o.detections.push({ index, outcome: 'tp', other: classId })
+  // Area 'all' is the first of the [a][t][j] rows.
+  const base = t * c.score.length
+  for (let j = image.start; j < image.start + image.count && (c.score[j] as number) >= score; j++) {
+    const index = c.detection[j] as number
+    if (c.ignored[base + j]) o.detections.push({ index, outcome: 'ignored' })
+    else if (c.matched[base + j]) o.detections.push({ index, outcome: 'tp', other: classId })
     else p.det.push(index)
   }
-  const G = image.truthIndex.length
-  for (let g = 0; g < G; g++) {
-    const index = image.truthIndex[g] as number
-    const by = image.truths[t * G + g] as number
+  for (let g = image.truthStart; g < image.truthStart + image.truthCount; g++) {
+    const index = c.truth[g] as number
+    const by = c.truthMatch[t * c.truth.length + g] as number
     if ((truths[index] as EvalTruth).crowd) o.truths.push({ index, outcome: 'crowd' })
     else if (by >= 0 && (detections[by] as EvalDetection).score >= score) o.truths.push({ index, outcome: 'tp', other: classId })
     else p.truth.push(index)

@@ -79,13 +79,15 @@ const countsOf = (e: CocoEvaluation, k: number, t: number, score: number): { tp:
   let tp = 0
   let fp = 0
   let truths = 0
-  const T = e.thresholds.length
-  for (const image of e.images.get(e.classes[k] as string) ?? []) {
+  const c = e.images.get(e.classes[k] as string)
+  if (c === undefined) return { tp, fp, fn: 0 }
+  // Area 'all' is the first of the [a][t][j] rows.
+  const base = t * c.score.length
+  for (const image of c.images) {
     truths += image.counted[0] as number
-    const D = image.scores.length
-    for (let d = 0; d < D && (image.scores[d] as number) >= score; d++) {
-      if (image.ignored[t * D + d]) continue
-      if (image.matched[t * D + d]) tp++
+    for (let j = image.start; j < image.start + image.count && (c.score[j] as number) >= score; j++) {
+      if (c.ignored[base + j]) continue
+      if (c.matched[base + j]) tp++
       else fp++
     }
   }
