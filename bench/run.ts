@@ -63,7 +63,7 @@ const main = async (): Promise<void> => {
     if (sections.includes('versions')) print(`Versions, N = ${size} items`, benchVersions(n, runs))
     if (sections.includes('sync')) printRecord(`Sync server, first sync, N = ${size} items`, await benchFirstSync({ items: n }))
     if (sections.includes('io')) printRecord(`Import, N = ${size} items`, await benchImport({ items: n, runs: Math.min(runs, 3) }))
-    if (sections.includes('quality')) printRecord(`Model quality, N = ${size} items`, benchMetrics({ items: n, runs: Math.min(runs, 5) }))
+    if (sections.includes('quality')) printRecord(`Model quality, N = ${size} items`, await benchMetrics({ items: n, runs: Math.min(runs, 3) }))
     if (sections.includes('browser')) printRecord(`Browser (Chromium, headless), N = ${size} items`, await benchBrowser({ items: n, runs: Math.min(runs, 5) }))
   }
 }
