@@ -81,17 +81,25 @@ const evaluateClass = (
   const truthsOf: number[][] = []
   let n = 0
   let g = 0
+  const slice = (from: Int32Array, start: number, end: number): number[] => {
+    const out: number[] = []
+    for (let x = start; x < end; x++) out.push(from[x] as number)
+    return out
+  }
   for (let i = 0; i < groups.N; i++) {
     const b = k * groups.N + i
-    const [d0, d1, t0, t1] = [groups.detStart[b], groups.detStart[b + 1], groups.truthStart[b], groups.truthStart[b + 1]] as number[]
+    const d0 = groups.detStart[b] as number
+    const d1 = groups.detStart[b + 1] as number
+    const t0 = groups.truthStart[b] as number
+    const t1 = groups.truthStart[b + 1] as number
     if (d0 === d1 && t0 === t1) continue
-    const own = Array.from(groups.det.subarray(d0, d1))
+    const own = slice(groups.det, d0, d1)
     const dts = own.length > 1 ? byScore(detections, own).slice(0, p.maxDet) : own
-    list.push({ imageId: images[i] as string, start: n, count: dts.length, truthStart: g, truthCount: (t1 as number) - (t0 as number), counted: [] })
+    list.push({ imageId: images[i] as string, start: n, count: dts.length, truthStart: g, truthCount: t1 - t0, counted: [] })
     dtsOf.push(dts)
-    truthsOf.push(Array.from(groups.truth.subarray(t0, t1)))
+    truthsOf.push(slice(groups.truth, t0, t1))
     n += dts.length
-    g += (t1 as number) - (t0 as number)
+    g += t1 - t0
   }
   const T = p.iou.length
   const A = AREA_RANGES.length
@@ -127,6 +135,7 @@ const matchImage = (
   const ious: number[] = []
   for (let d = 0; d < D; d++) for (let k = 0; k < G; k++) ious.push(cocoIou(boxes[d] as BBox, (gts[k] as EvalTruth).bbox, (gts[k] as EvalTruth).crowd))
   if (G === 0) return unmatchedOnly(c, image, boxes, T, n)
+  if (G === 1) return matchOne(c, image, gts[0] as EvalTruth, ious, boxes, dts, p, n, nTruths)
   // Area ranges that ignore the same truths match the same way: match once per distinct pattern.
   const done = new Map<string, number>()
   for (let a = 0; a < AREA_RANGES.length; a++) {
@@ -182,6 +191,36 @@ const copyArea = (c: ClassEval, image: ImageEval, from: number, to: number, T: n
     for (let d = 0; d < image.count; d++) {
       c.matched[dst + d] = c.matched[src + d] as number
       c.ignored[dst + d] = c.matched[src + d] ? (c.ignored[src + d] as number) : 0
+    }
+  }
+}
+
+// One truth (most images hold one box of a class): the best-scored detection reaching the
+// threshold takes it; a crowd truth takes every detection reaching it. COCOeval's loop, unrolled.
+const matchOne = (
+  c: ClassEval, image: ImageEval, truth: EvalTruth, ious: readonly number[], boxes: readonly BBox[], dts: readonly number[],
+  p: Thresholds, n: number, nTruths: number,
+): void => {
+  const T = p.iou.length
+  for (let a = 0; a < AREA_RANGES.length; a++) {
+    const [lo, hi] = AREA_RANGES[a] as readonly [number, number]
+    const ig = truth.crowd || truth.area < lo || truth.area > hi ? 1 : 0
+    image.counted.push(1 - ig)
+    for (let t = 0; t < T; t++) {
+      const base = (a * T + t) * n + image.start
+      const threshold = Math.min(p.iou[t] as number, 1 - 1e-10) - p.slack
+      let taken = false
+      for (let d = 0; d < dts.length; d++) {
+        if ((taken && !truth.crowd) || (ious[d] as number) < threshold) {
+          const box = boxes[d] as BBox
+          if (box[2] * box[3] < lo || box[2] * box[3] > hi) c.ignored[base + d] = 1
+          continue
+        }
+        taken = true
+        c.matched[base + d] = 1
+        c.ignored[base + d] = ig
+        if (a === 0) c.truthMatch[t * nTruths + image.truthStart] = dts[d] as number
+      }
     }
   }
 }
