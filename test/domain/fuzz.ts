@@ -1,19 +1,12 @@
 import { vi } from 'vitest'
 import * as Y from 'yjs'
 import * as D from '../../src/domain/index.ts'
+import { prng } from '../../bench/reference.ts'
 import { image, push } from './helpers.ts'
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same history. */
-export const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The project's seeded PRNG (mulberry32): the same seed gives the same history. */
+export { prng }
+
 
 /** A seeded stand-in for crypto.randomUUID, in the same 36-character shape. */
 export const seededUuid = (rand: () => number) => (): `${string}-${string}-${string}-${string}-${string}` => {

@@ -1,17 +1,8 @@
 /** A seeded PRNG (mulberry32) and the few draws the case generator needs, so every machine writes the same cases. */
 export type Random = () => number
 
-/** Uniform floats in [0, 1) from a 32-bit seed. */
-export const mulberry32 = (seed: number): Random => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Uniform floats in [0, 1) from a 32-bit seed: the project's one seeded PRNG. */
+export { prng as mulberry32 } from '../../../bench/reference.ts'
 
 /** An integer in [min, max], both included. */
 export const randomInt = (random: Random, min: number, max: number): number => min + Math.floor(random() * (max - min + 1))
