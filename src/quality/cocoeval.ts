@@ -1,11 +1,11 @@
 import type { BBox } from '../domain/index.ts'
 import { AREA_RANGES, type EvalOptions, IOU_THRESHOLDS, MAX_DETS, RECALL_POINTS, SPACING_1, VOC_RECALL_POINTS } from './cocoParams.ts'
 
-/** A ground-truth box as COCOeval sees it: its area is the annotation's, crowd boxes are ignored. */
-export interface EvalTruth { imageId: string, classId: string, bbox: BBox, area: number, crowd: boolean }
+/** A ground-truth box as COCOeval sees it (`itemId` is COCO's image): its area is the annotation's, crowd boxes are ignored. */
+export interface EvalTruth { itemId: string, classId: string, bbox: BBox, area: number, crowd: boolean }
 
-/** A detection: its area is w × h, as COCOeval's loadRes sets it. */
-export interface EvalDetection { imageId: string, classId: string, bbox: BBox, score: number }
+/** A detection (`itemId` is COCO's image; a `Detection` is one): its area is w × h, as COCOeval's loadRes sets it. */
+export interface EvalDetection { itemId: string, classId: string, bbox: BBox, score: number }
 
 /**
  * COCOeval's accumulated arrays: precision[t][r][k][a][m] and recall[t][k][a][m] flattened in
@@ -288,12 +288,12 @@ export const cocoEvaluate = (
 interface Groups { N: number, det: Int32Array, detStart: Int32Array, truth: Int32Array, truthStart: Int32Array }
 
 const bucketsOf = (
-  boxes: readonly { imageId: string, classId: string }[], image: Map<string, number>, klass: Map<string, number>, buckets: number,
+  boxes: readonly { itemId: string, classId: string }[], image: Map<string, number>, klass: Map<string, number>, buckets: number,
 ): { order: Int32Array, start: Int32Array } => {
   const key = new Int32Array(boxes.length)
   const start = new Int32Array(buckets + 1)
   boxes.forEach((b, i) => {
-    const [im, k] = [image.get(b.imageId), klass.get(b.classId)]
+    const [im, k] = [image.get(b.itemId), klass.get(b.classId)]
     const bucket = im === undefined || k === undefined ? -1 : k * image.size + im
     key[i] = bucket
     if (bucket >= 0) start[bucket + 1] = (start[bucket + 1] as number) + 1

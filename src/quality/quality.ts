@@ -114,8 +114,9 @@ export const evaluateFully = (truth: GroundTruth, predictions: Detection[], opti
   const known = new Set(items)
   const kept = predictions.filter((p) => known.has(p.itemId))
   const classes = truth.classes ?? [...new Set([...truth.boxes, ...kept].map((b) => b.classId))]
-  const truths: EvalTruth[] = truth.boxes.map((b) => ({ imageId: b.itemId, classId: b.classId, bbox: b.bbox, area: b.area ?? b.bbox[2] * b.bbox[3], crowd: b.crowd === true }))
-  const detections: EvalDetection[] = kept.map((p) => ({ imageId: p.itemId, classId: p.classId, bbox: p.bbox, score: p.score }))
+  const truths: EvalTruth[] = truth.boxes.map((b) => ({ itemId: b.itemId, classId: b.classId, bbox: b.bbox, area: b.area ?? b.bbox[2] * b.bbox[3], crowd: b.crowd === true }))
+  // The detections themselves, not copies: a million objects fewer for the collector.
+  const detections: EvalDetection[] = kept
   const e = cocoEvaluate(items, classes, truths, detections, options, [options.iou])
   const t = e.thresholds.indexOf(options.iou)
   const count = (list: readonly { classId: string }[]): Map<string, number> => {

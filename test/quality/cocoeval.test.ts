@@ -37,8 +37,8 @@ describe('the COCOeval port against pycocotools', () => {
     const expected = read<Expected>('expected', `${name}.json`)
     const images = c.gt.images.map((i) => i.id).sort(compareCocoIds).map(String)
     const classes = c.gt.categories.map((k) => k.id).sort(compareCocoIds).map(String)
-    const truths: EvalTruth[] = c.gt.annotations.map((a) => ({ imageId: String(a.image_id), classId: String(a.category_id), bbox: a.bbox, area: a.area, crowd: a.iscrowd === 1 }))
-    const detections: EvalDetection[] = c.dt.map((d) => ({ imageId: String(d.image_id), classId: String(d.category_id), bbox: d.bbox, score: d.score }))
+    const truths: EvalTruth[] = c.gt.annotations.map((a) => ({ itemId: String(a.image_id), classId: String(a.category_id), bbox: a.bbox, area: a.area, crowd: a.iscrowd === 1 }))
+    const detections: EvalDetection[] = c.dt.map((d) => ({ itemId: String(d.image_id), classId: String(d.category_id), bbox: d.bbox, score: d.score }))
     const result = cocoEvaluate(images, classes, truths, detections)
     expect(asCoco(summarize(result))).toEqual(expected.stats.map((v) => expect.closeTo(v, 6)))
     classes.forEach((classId, k) => {

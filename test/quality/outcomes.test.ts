@@ -3,8 +3,8 @@ import type { BBox } from '../../src/domain/index.ts'
 import { cocoEvaluate, type EvalDetection, type EvalTruth } from '../../src/quality/cocoeval.ts'
 import { itemsWhere, outcomesAt } from '../../src/quality/outcomes.ts'
 
-const truth = (imageId: string, classId: string, bbox: BBox, crowd = false): EvalTruth => ({ imageId, classId, bbox, area: bbox[2] * bbox[3], crowd })
-const det = (imageId: string, classId: string, bbox: BBox, score: number): EvalDetection => ({ imageId, classId, bbox, score })
+const truth = (imageId: string, classId: string, bbox: BBox, crowd = false): EvalTruth => ({ itemId: imageId, classId, bbox, area: bbox[2] * bbox[3], crowd })
+const det = (imageId: string, classId: string, bbox: BBox, score: number): EvalDetection => ({ itemId: imageId, classId, bbox, score })
 
 const classes = ['car', 'cat', 'dog', 'person']
 const truths = [

@@ -59,8 +59,8 @@ describe('metrics the way a user gets them equal pycocotools', () => {
     const e = cocoEvaluate(
       exported.images.map((i) => i.id).sort(compareCocoIds).map(String),
       exported.categories.map((k) => k.id).sort(compareCocoIds).map(String),
-      exported.annotations.map((a) => ({ imageId: String(a.image_id), classId: String(a.category_id), bbox: a.bbox, area: a.area, crowd: a.iscrowd === 1 })),
-      c.dt.map((d) => ({ imageId: String(d.image_id), classId: String(d.category_id), bbox: d.bbox, score: d.score })),
+      exported.annotations.map((a) => ({ itemId: String(a.image_id), classId: String(a.category_id), bbox: a.bbox, area: a.area, crowd: a.iscrowd === 1 })),
+      c.dt.map((d) => ({ itemId: String(d.image_id), classId: String(d.category_id), bbox: d.bbox, score: d.score })),
     )
     expect(asCoco(summarize(e))).toEqual(near(expected.stats))
   })
