@@ -10,6 +10,7 @@ import { WebSocket } from 'ws'
 export class Outbox {
   private queued = 0
   private answering = 0
+  private oversize = 0
   private wanted: Uint8Array | null = null
 
   constructor (
@@ -18,12 +19,18 @@ export class Outbox {
     private readonly onSlow: (backlog: number) => void,
   ) {}
 
-  /** Sends a frame; a frame of any size passes while nothing else waits. */
+  /**
+   * Sends a frame. A frame of any size passes while nothing else waits; one bigger than the cap
+   * (a peer's big import) is then exempt like a sync answer, so what follows it is not counted
+   * against the reader while it drains.
+   */
   send (frame: Uint8Array): void {
     if (this.ws.readyState !== WebSocket.OPEN) return
-    const backlog = this.queued - this.answering
+    const backlog = this.queued - this.answering - this.oversize
     if (backlog > 0 && backlog + frame.length > this.maxQueued) return this.onSlow(backlog)
-    this.write(frame, () => undefined)
+    if (backlog > 0 || this.oversize > 0 || frame.length <= this.maxQueued) return this.write(frame, () => undefined)
+    this.oversize = frame.length
+    this.write(frame, () => (this.oversize = 0))
   }
 
   /** Answers a sync step 1 with `encode(stateVector)`, one answer in flight at a time. */

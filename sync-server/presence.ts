@@ -7,14 +7,19 @@ import type { AwarenessEntry } from './protocol.ts'
 export interface PresenceHolder {
   /** Same key for connections opened with the same token (tabs of one device share it). */
   readonly principal: string
-  /** Presence ids this connection brought into the room, ever: what its cap counts. */
+  /** Presence ids this connection speaks for: what it brought in or took over from a sibling. */
   readonly claimed: Set<number>
+  /** When it brought ids in, over the last minute: bringing in is rate-capped too. */
+  readonly broughtAt: number[]
   /** Ids of same-token connections it relayed (a second tab over BroadcastChannel): it may take them over. */
   readonly siblings: Set<number>
 }
 
 /** How much presence one connection may originate. */
 export interface PresenceLimits { maxIdsPerConnection: number }
+
+/** Ids one connection may bring in per minute: tabs of a device reloading, never a stream. */
+const BROUGHT_PER_MINUTE = 32
 
 /** Forgotten this long after a presence left, so a late echo of it is still recognised as one. */
 const FORGET_AFTER_MS = 60_000
@@ -59,11 +64,17 @@ export class Presence {
       accepted.push(entry)
       if (verdict === 'claim') claims.add(entry.clientId)
     }
-    const fresh = [...claims].filter((id) => !from.claimed.has(id)).length
-    if (from.claimed.size + fresh > this.limits.maxIdsPerConnection) {
+    const fresh = [...claims].filter((id) => !from.claimed.has(id))
+    const now = Date.now()
+    while (from.broughtAt.length > 0 && now - (from.broughtAt[0] as number) > 60_000) from.broughtAt.shift()
+    if (this.held(from) + fresh.length > this.limits.maxIdsPerConnection) {
       return `presence: a connection may originate at most ${this.limits.maxIdsPerConnection} client ids`
     }
+    if (from.broughtAt.length + fresh.length > BROUGHT_PER_MINUTE) {
+      return `presence: a connection may bring in at most ${BROUGHT_PER_MINUTE} client ids a minute`
+    }
     if (accepted.length === 0) return null
+    from.broughtAt.push(...fresh.map(() => now))
     for (const id of claims) {
       from.claimed.add(id)
       this.owner.set(id, from)
@@ -78,10 +89,15 @@ export class Presence {
     const gone: number[] = []
     for (const [id, owner] of this.owner) {
       if (owner !== holder) continue
-      const successor = [...this.holders].find((h) => h.principal === holder.principal && (h.siblings.has(id) || h.claimed.has(id)))
-      if (successor !== undefined) this.owner.set(id, successor)
-      else {
+      // A sibling takes it over only while it may hold one more: handovers cannot pile presence up.
+      const successor = [...this.holders].find((h) => h.principal === holder.principal && (h.siblings.has(id) || h.claimed.has(id))
+        && (h.claimed.has(id) || this.held(h) < this.limits.maxIdsPerConnection))
+      if (successor !== undefined && this.awareness.states.has(id)) {
+        this.owner.set(id, successor)
+        successor.claimed.add(id)
+      } else {
         this.owner.delete(id)
+        for (const h of this.holders) h.siblings.delete(id)
         if (this.awareness.states.has(id)) gone.push(id)
       }
     }
@@ -92,6 +108,13 @@ export class Presence {
   everyone (): Uint8Array | null {
     const ids = [...this.awareness.getStates().keys()]
     return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)
+  }
+
+  // Ids a connection speaks for that still have a state: a removed presence frees its place.
+  private held (holder: PresenceHolder): number {
+    let n = 0
+    for (const id of holder.claimed) if (this.owner.get(id) === holder && this.awareness.states.has(id)) n++
+    return n
   }
 
   /** Presence states held now. */
@@ -124,6 +147,13 @@ export class Presence {
     const now = Date.now()
     for (const [id, meta] of this.awareness.meta) {
       if (id !== this.awareness.clientID && !this.awareness.states.has(id) && now - meta.lastUpdated > FORGET_AFTER_MS) this.awareness.meta.delete(id)
+    }
+    // And what connections remember of ids forgotten, so a long-lived one keeps no history.
+    const known = (id: number): boolean => this.awareness.meta.has(id)
+    for (const id of this.owner.keys()) if (!known(id)) this.owner.delete(id)
+    for (const h of this.holders) {
+      for (const id of h.claimed) if (!known(id)) h.claimed.delete(id)
+      for (const id of h.siblings) if (!known(id)) h.siblings.delete(id)
     }
   }
 }

@@ -97,7 +97,7 @@ export class Room {
     const readOnly = who.kind === 'project' && who.role === 'viewer'
     const { config } = this.deps
     const conn: Conn = {
-      ws, who, readOnly, principal: who.kind === 'admin' ? 'admin' : `token:${who.tokenId}`, claimed: new Set(), siblings: new Set(),
+      ws, who, readOnly, principal: who.kind === 'admin' ? 'admin' : `token:${who.tokenId}`, claimed: new Set(), broughtAt: [], siblings: new Set(),
       out: new Outbox(ws, config.maxQueuedBytes, (backlog) => this.slowReader(conn, backlog)),
       tokens: config.rateBurst, refilledAt: Date.now(), inbound: 0, toldReadOnly: false, synced: false, revoked: false,
     }

@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { Presence, type PresenceHolder } from '../../sync-server/presence.ts'
 import type { AwarenessEntry } from '../../sync-server/protocol.ts'
 
-const holder = (principal: string): PresenceHolder => ({ principal, claimed: new Set(), siblings: new Set() })
+const holder = (principal: string): PresenceHolder => ({ principal, claimed: new Set(), broughtAt: [], siblings: new Set() })
 const entry = (clientId: number, clock: number, state: unknown): AwarenessEntry =>
   ({ clientId, clock, state, json: JSON.stringify(state) })
 
@@ -37,9 +37,47 @@ describe('presence a connection brings versus presence it relays', () => {
     for (let i = 0; i < 8; i++) expect(presence.receive(hostile, [entry(i + 1, 1, {})], hostile)).toBeNull()
     expect(presence.receive(hostile, [entry(100, 1, {})], hostile)).toMatch(/at most 8 client ids/)
     expect(presence.awareness.states.has(100)).toBe(false)
-    // Leaving and claiming again does not reset it: a connection's cap counts every id it ever brought.
+    // A removed presence frees its place, but bringing ids in is capped per minute too.
     expect(presence.receive(hostile, [entry(1, 2, null)], hostile)).toBeNull()
-    expect(presence.receive(hostile, [entry(101, 1, {})], hostile)).toMatch(/at most 8/)
+    expect(presence.receive(hostile, [entry(101, 1, {})], hostile)).toBeNull()
+    // Swapping one id for a new one, again and again: 9 brought in so far, 32 a minute at most.
+    let refusal: string | null = null
+    let previous = 101
+    for (let i = 0; i < 30 && refusal === null; i++) {
+      presence.receive(hostile, [entry(previous, 2, null)], hostile)
+      refusal = presence.receive(hostile, [entry(2000 + i, 1, {})], hostile)
+      previous = 2000 + i
+    }
+    expect(refusal).toMatch(/at most 32 client ids a minute/)
+  })
+
+  test('a tab relaying its sibling’s reloads over BroadcastChannel is never closed for it', () => {
+    const presence = room(8)
+    const [tabA, tabB] = [holder('token:device'), holder('token:device')]
+    presence.receive(tabA, [entry(1, 1, { user: { name: 'Ada' } })], tabA)
+    // Tab B reloads twenty times: each page has a new id, announced by A's relay before B's own
+    // socket; each old page's removal reaches the room when it unloads.
+    for (let reload = 0; reload < 20; reload++) {
+      const id = 100 + reload
+      expect(presence.receive(tabA, [entry(id, 1, { user: { name: 'Ada' } })], tabA)).toBeNull()
+      expect(presence.receive(tabB, [entry(id, 1, { user: { name: 'Ada' } })], tabB)).toBeNull()
+      expect(presence.receive(tabB, [entry(id, 2, null)], tabB)).toBeNull()
+    }
+    expect([...presence.awareness.getStates().keys()]).toEqual([1])
+  })
+
+  test('presence handed over between same-token connections cannot pile up past the cap', () => {
+    const presence = room(8)
+    const keeper = holder('token:t')
+    presence.receive(keeper, [entry(1, 1, {})], keeper)
+    for (let round = 0; round < 5; round++) {
+      const brief = holder('token:t')
+      const ids = Array.from({ length: 8 }, (_, i) => 1000 + round * 8 + i)
+      expect(presence.receive(brief, ids.map((id) => entry(id, 1, {})), brief)).toBeNull()
+      presence.receive(keeper, ids.map((id) => entry(id, 1, {})), keeper)
+      presence.leave(brief)
+    }
+    expect(presence.size).toBeLessThanOrEqual(8)
   })
 
   test('another token can neither overwrite nor remove presence it does not own', () => {
