@@ -21,6 +21,15 @@ export interface PresenceLimits { maxIdsPerConnection: number }
 /** Ids one connection may bring in per minute: tabs of a device reloading, never a stream. */
 const BROUGHT_PER_MINUTE = 32
 
+/**
+ * All presence states of a room together: a newcomer is sent all of them and its stock client
+ * echoes them back in one message, which must stay under the awareness message and viewer frame
+ * caps (1 MiB). A state past the budget is left out, not refused. Honest states are ~200 bytes:
+ * states over 1 KiB may fill only three quarters, so a flood of big ones leaves room for people.
+ */
+const ROOM_PRESENCE_BYTES = 512 * 1024
+const BIG_STATE = 1024
+
 /** Forgotten this long after a presence left, so a late echo of it is still recognised as one. */
 const FORGET_AFTER_MS = 60_000
 
@@ -38,12 +47,17 @@ export class Presence {
   readonly awareness: awarenessProtocol.Awareness
   private readonly owner = new Map<number, PresenceHolder>()
   private readonly holders = new Set<PresenceHolder>()
+  private readonly sizes = new Map<number, number>()
+  private bytes = 0
   private readonly sweep: NodeJS.Timeout
 
   constructor (doc: Y.Doc, private readonly limits: PresenceLimits) {
     this.awareness = new awarenessProtocol.Awareness(doc)
     // The server keeps no presence of its own: it only relays clients'.
     this.awareness.setLocalState(null)
+    this.awareness.on('update', ({ removed }: { removed: number[] }) => {
+      for (const id of removed) this.resize(id, 0)
+    })
     this.sweep = setInterval(() => this.forgetLeft(), FORGET_AFTER_MS / 2)
     this.sweep.unref()
     doc.on('destroy', () => clearInterval(this.sweep))
@@ -57,10 +71,15 @@ export class Presence {
     this.holders.add(from)
     const accepted: AwarenessEntry[] = []
     const claims = new Set<number>()
+    let bytes = this.bytes
     for (const entry of entries) {
       const verdict = this.judge(from, entry)
       if (verdict === 'sibling' || verdict === 'sibling-echo') from.siblings.add(entry.clientId)
       if (verdict === 'drop' || verdict === 'sibling-echo') continue
+      const grows = entry.state === null ? 0 : entry.json.length - (this.sizes.get(entry.clientId) ?? 0)
+      const budget = entry.json.length > BIG_STATE ? (ROOM_PRESENCE_BYTES * 3) / 4 : ROOM_PRESENCE_BYTES
+      if (grows > 0 && bytes + grows > budget) continue
+      bytes += grows
       accepted.push(entry)
       if (verdict === 'claim') claims.add(entry.clientId)
     }
@@ -80,7 +99,19 @@ export class Presence {
       this.owner.set(id, from)
     }
     awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeEntries(accepted), origin)
+    for (const e of accepted) if (e.state !== null && this.awareness.states.has(e.clientId)) this.resize(e.clientId, e.json.length)
     return null
+  }
+
+  /** Presence bytes held now (the states' JSON). */
+  get heldBytes (): number {
+    return this.bytes
+  }
+
+  private resize (id: number, size: number): void {
+    this.bytes += size - (this.sizes.get(id) ?? 0)
+    if (size === 0) this.sizes.delete(id)
+    else this.sizes.set(id, size)
   }
 
   /** Removes the presence a departing connection speaks for, unless a same-token sibling takes it over. */

@@ -121,3 +121,24 @@ describe('presence a connection brings versus presence it relays', () => {
     expect(remembered()).toBe(0)
   })
 })
+
+describe('the room’s presence budget', () => {
+  test('states past 512 KiB in all are left out, not refused, so what a newcomer echoes stays under 1 MiB', () => {
+    const presence = room(8)
+    const big = { user: { name: 'x'.repeat(15_000) } }
+    for (let c = 0; c < 10; c++) {
+      const viewer = holder(`token:v${c}`)
+      const ids = Array.from({ length: 8 }, (_, i) => 1 + c * 8 + i)
+      expect(presence.receive(viewer, ids.map((id) => entry(id, 1, big)), viewer)).toBeNull()
+    }
+    expect(presence.heldBytes).toBeLessThanOrEqual(512 * 1024)
+    expect(presence.everyone()?.length ?? 0).toBeLessThan(1024 * 1024)
+    // People still get in: big states fill only three quarters of the budget.
+    const ada = holder('token:ada')
+    for (let i = 0; i < 500; i++) {
+      const person = holder(`token:p${i}`)
+      expect(presence.receive(person, [entry(50_000 + i, 1, { user: { name: `Person ${i}`, viewing: 'Latest' } })], person)).toBeNull()
+    }
+    expect([...Array(500).keys()].every((i) => presence.awareness.states.has(50_000 + i))).toBe(true)
+  })
+})
