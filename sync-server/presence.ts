@@ -48,6 +48,8 @@ export class Presence {
   private readonly owner = new Map<number, PresenceHolder>()
   private readonly holders = new Set<PresenceHolder>()
   private readonly sizes = new Map<number, number>()
+  /** Whose presence an id was when it left, until it is forgotten: only that token may bring it back. */
+  private readonly leftBy = new Map<number, string>()
   private bytes = 0
   private readonly sweep: NodeJS.Timeout
 
@@ -128,6 +130,7 @@ export class Presence {
         successor.claimed.add(id)
       } else {
         this.owner.delete(id)
+        this.leftBy.set(id, holder.principal)
         for (const h of this.holders) h.siblings.delete(id)
         if (this.awareness.states.has(id)) gone.push(id)
       }
@@ -163,6 +166,9 @@ export class Presence {
     const owner = this.owner.get(clientId)
     const sibling = owner !== undefined && owner !== from && owner.principal === from.principal
     if (owner !== undefined && owner !== from && !sibling) return 'drop'
+    // A reconnecting client's id, seen in relays by others, is not theirs to take while it is away.
+    const left = owner === undefined ? this.leftBy.get(clientId) : undefined
+    if (left !== undefined && left !== from.principal) return 'drop'
     if (state === null) {
       // y-protocols also takes a removal at the same clock. Another token's removal was dropped
       // above: the room times out presence whose owner went quiet by itself.
@@ -182,6 +188,7 @@ export class Presence {
     // And what connections remember of ids forgotten, so a long-lived one keeps no history.
     const known = (id: number): boolean => this.awareness.meta.has(id)
     for (const id of this.owner.keys()) if (!known(id)) this.owner.delete(id)
+    for (const id of this.leftBy.keys()) if (!known(id)) this.leftBy.delete(id)
     for (const h of this.holders) {
       for (const id of h.claimed) if (!known(id)) h.claimed.delete(id)
       for (const id of h.siblings) if (!known(id)) h.siblings.delete(id)

@@ -93,6 +93,18 @@ describe('presence a connection brings versus presence it relays', () => {
     expect(presence.awareness.meta.has(424242)).toBe(false)
   })
 
+  test('while a client reconnects, another token cannot take its id; its own token can', () => {
+    const presence = room()
+    const [ada, mallory] = [holder('token:ada'), holder('token:mallory')]
+    presence.receive(ada, [entry(7, 3, { user: { name: 'Ada' } })], ada)
+    presence.leave(ada)
+    presence.receive(mallory, [entry(7, 1000, { user: { name: 'Ada' } })], mallory)
+    expect(presence.awareness.states.has(7)).toBe(false)
+    const again = holder('token:ada')
+    presence.receive(again, [entry(7, 5, { user: { name: 'Ada' } })], again)
+    expect(presence.awareness.states.get(7)).toEqual({ user: { name: 'Ada' } })
+  })
+
   test("a second tab of the same token relaying its sibling's presence takes it over when the sibling's socket goes", () => {
     const presence = room()
     const tabA = holder('token:device')
