@@ -14,21 +14,27 @@ const RETRY_AFTER_RATE_LIMIT_MS = 5_000
 const refusal = (code: number, reason: string): string =>
   reason || (code === Close.UNAUTHORISED ? 'This link is not valid (anymore)' : code === Close.FORBIDDEN ? 'This link may not open this project' : `The server refused a message (code ${code})`)
 
-const pendingKey = (projectId: string): string => `strata:unsynced:${projectId}`
+/** Where the count of changes not on the server is kept across reloads (the project's own storage). */
+export interface CountStore {
+  read(): Promise<number>
+  write(n: number): void
+}
 
 /**
  * The websocket link of one project: a stock `WebsocketProvider` plus what the UI needs to
  * know about it. y-websocket has no per-update acknowledgement, so "changes not on server"
  * counts the local transactions made while the link was not synced; the count is kept in
- * localStorage so a reload while offline still shows it, and clears once a sync completes
- * (sync step 2 carries everything the server lacks).
+ * the project's storage so a reload while offline still shows it, and clears once a sync
+ * completes (sync step 2 carries everything the server lacks). Runs in the engine worker:
+ * the tabs tell it when the network comes and goes (`network`).
  */
 export class Connection {
   readonly provider: WebsocketProvider
   #state: LinkState = 'connecting'
   #retry: ReturnType<typeof setTimeout> | undefined = undefined
   #reason = ''
-  #unsynced: number
+  #unsynced = 0
+  #online: boolean
   #listeners = new Set<Listener>()
   #everConnected = false
   #failed = false
@@ -37,15 +43,20 @@ export class Connection {
     readonly doc: Y.Doc,
     readonly projectId: string,
     token: string,
+    readonly counts: CountStore,
+    online: boolean,
     origin = location.origin.replace(/^http/, 'ws'),
   ) {
-    this.#unsynced = Number(localStorage.getItem(pendingKey(projectId)) ?? 0) || 0
+    this.#online = online
+    void counts.read().then((n) => {
+      if (this.#state !== 'online' && n > 0) this.#setUnsynced(this.#unsynced + n)
+    }, () => undefined)
     this.provider = new WebsocketProvider(`${origin}/sync`, projectId, doc, { params: { token }, disableBc: false })
-    if (!navigator.onLine) this.#state = 'offline'
+    if (!online) this.#state = 'offline'
     this.provider.on('status', ({ status }) => {
       if (status === 'connected') this.#everConnected = true
       // "Connecting" only for the first attempt; once an attempt failed, we are offline until one succeeds.
-      const first = !this.#everConnected && !this.#failed && navigator.onLine
+      const first = !this.#everConnected && !this.#failed && this.#online
       this.#set(status === 'connected' ? 'syncing' : status === 'connecting' && first ? 'connecting' : 'offline')
     })
     this.provider.on('connection-error', () => {
@@ -71,8 +82,6 @@ export class Connection {
       this.#set('denied')
     })
     doc.on('update', this.#onUpdate)
-    addEventListener('online', this.#onNetwork)
-    addEventListener('offline', this.#onNetwork)
   }
 
   get state(): LinkState {
@@ -103,8 +112,6 @@ export class Connection {
     // A pending retry would reconnect a closed project's provider.
     clearTimeout(this.#retry)
     this.doc.off('update', this.#onUpdate)
-    removeEventListener('online', this.#onNetwork)
-    removeEventListener('offline', this.#onNetwork)
     this.provider.destroy()
     this.#listeners.clear()
   }
@@ -114,15 +121,17 @@ export class Connection {
     if (this.#state !== 'online') this.#setUnsynced(this.#unsynced + 1)
   }
 
-  #onNetwork = (): void => {
-    if (!navigator.onLine) this.#set('offline')
+  /** The network came or went (a tab saw `online` / `offline`). */
+  network(online: boolean): void {
+    this.#online = online
+    if (!online) this.#set('offline')
     else if (this.#state !== 'denied' && !this.provider.wsconnected) this.provider.connect()
   }
 
   #setUnsynced(n: number): void {
     if (n === this.#unsynced) return
     this.#unsynced = n
-    localStorage.setItem(pendingKey(this.projectId), String(n))
+    this.counts.write(n)
     this.#emit()
   }
 

@@ -1,8 +1,8 @@
 import * as Y from 'yjs'
 import { assertHistoryKept, newProjectDoc, trackDeletes } from '../domain/index.ts'
-import { appendUpdate, openUpdateLog, readUpdates } from './updateLog.ts'
+import { appendUpdate, openUpdateLog } from './updateLog.ts'
 import { SaveHealth } from './saveHealth.ts'
-import type { FromWorker, ToWorker } from './storeWorker.ts'
+import { type Loaded, compactStored, loadStored } from './storedLog.ts'
 
 /** A project's document as this browser keeps it: loaded from IndexedDB, saved on every change. */
 export interface LocalProject {
@@ -77,32 +77,18 @@ const applier = (doc: Y.Doc, onProgress: LoadProgress) => {
   }
 }
 
-type Loaded = { count: number; pieces: number; bytes: number }
-
-const loadInPage = async (name: string, push: (update: Uint8Array, count: number) => void): Promise<Loaded> => {
-  const db = await openUpdateLog(name)
-  let bytes = 0
-  const { count } = await readUpdates(db, (update, _i, total) => {
-    bytes += update.byteLength
-    push(update, total)
-  })
-  db.close()
-  return { count, pieces: count, bytes }
-}
-
 /**
- * Opens a project's document from IndexedDB. A worker reads the stored updates and the page
- * applies them in short slices (the page keeps painting and scrolling); the worker also
- * compacts the log into small pieces. The delete log is started before the first stored
- * update is applied, so snapshots never need a walk over the whole store.
+ * Opens a project's document from IndexedDB, in the engine worker: the stored updates are
+ * applied in short slices, so the engine keeps answering its tabs meanwhile; the log is
+ * compacted into small pieces after a big first sync or many small writes. The delete log
+ * is started before the first stored update is applied, so snapshots never need a walk over
+ * the whole store. `mark` records a performance mark where the tabs can see it.
  */
-export const openLocalProject = async (projectId: string, onProgress: LoadProgress = () => undefined): Promise<LocalProject> => {
+export const openLocalProject = async (projectId: string, onProgress: LoadProgress = () => undefined, mark: (name: string) => void = () => undefined): Promise<LocalProject> => {
   const name = databaseName(projectId)
   const doc = newProjectDoc()
   assertHistoryKept(doc)
   trackDeletes(doc)
-  const worker = new Worker(new URL('./storeWorker.ts', import.meta.url), { type: 'module' })
-  const send = (message: ToWorker): void => worker.postMessage(message)
   const apply = applier(doc, onProgress)
   let appended = { bytes: 0, count: 0 }
   let compactTimer: ReturnType<typeof setTimeout> | undefined
@@ -111,30 +97,15 @@ export const openLocalProject = async (projectId: string, onProgress: LoadProgre
     clearTimeout(compactTimer)
     compactTimer = setTimeout(() => {
       appended = { bytes: 0, count: 0 }
-      send({ kind: 'compact', name })
+      compactStored(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error))
     }, COMPACT_DELAY_MS)
   }
-  const loaded = new Promise<Loaded>((resolve, reject) => {
-    let heard = false
-    worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      heard = true
-      const m = event.data
-      if (m.kind === 'update') apply.push(m.update, m.count)
-      else if (m.kind === 'loaded') resolve(m)
-      else if (m.kind === 'compacted') performance.mark('strata:compacted')
-      else reject(new Error(m.message))
-    }
-    // Without a worker (its script not cached offline, say), read on the page instead.
-    worker.onerror = () => (heard ? reject(new Error('The storage worker failed')) : loadInPage(name, apply.push).then(resolve, reject))
-  })
-  send({ kind: 'load', name })
-  const stats = await loaded.catch((error: unknown) => {
+  const stats: Loaded = await loadStored(name, apply.push).catch((error: unknown) => {
     // A failed load leaves nothing running behind it.
-    worker.terminate()
     doc.destroy()
     throw error
   })
-  performance.mark('strata:stored-read')
+  mark('strata:stored-read')
   await apply.finished()
   performance.measure('strata:applying stored updates', { start: 0, duration: apply.busy() })
   onProgress(stats.count, stats.count)
@@ -182,7 +153,6 @@ export const openLocalProject = async (projectId: string, onProgress: LoadProgre
       clearTimeout(compactTimer)
       clearTimeout(wholeTimer)
       doc.off('update', store)
-      worker.terminate()
       db.close()
       doc.destroy()
     },

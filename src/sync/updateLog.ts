@@ -71,3 +71,23 @@ export const replaceUpdates = (db: IDBDatabase, lastKey: number, pieces: readonl
   pieces.forEach((piece, i) => store.put(piece, lastKey - 1 + (i + 1) / (pieces.length + 1)))
   return done(tx)
 }
+
+/** A number kept in the log's `custom` store (y-indexeddb's place for such values). */
+export const customNumber = (name: string, key: string): { read(): Promise<number>; write(n: number): void } => {
+  const withStore = async <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> => {
+    const db = await openUpdateLog(name)
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        const req = fn(db.transaction('custom', mode).objectStore('custom'))
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'))
+      })
+    } finally {
+      db.close()
+    }
+  }
+  return {
+    read: async () => Number(await withStore('readonly', (s) => s.get(key))) || 0,
+    write: (n) => void withStore('readwrite', (s) => s.put(n, key)).catch(() => undefined),
+  }
+}

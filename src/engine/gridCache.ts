@@ -5,10 +5,6 @@ import { GRID_CACHE_FORMAT, type CachedItem, type GridCache, type GridCacheStore
 /** Cells cached: a few dozen screens of the grid. */
 export const CACHED_ITEMS = 600
 
-const later = (fn: () => void): void => {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 2_000 })
-  else setTimeout(fn, 0)
-}
 
 type Ordered = { id: string; addedAt: number }
 const before = (a: Ordered, b: Ordered): number => a.addedAt - b.addedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
@@ -66,7 +62,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.
 
 /**
  * Keeps a project's grid cache in step with its live document: rewritten a while after the
- * last change, in idle time, and once at start when the stored one is from another state.
+ * last change (in the engine worker, so it costs the tabs nothing), and once at start when
+ * the stored one is from another state.
  */
 export class GridCacheWriter {
   #timer: ReturnType<typeof setTimeout> | undefined
@@ -77,6 +74,7 @@ export class GridCacheWriter {
     readonly doc: Y.Doc,
     readonly projectId: string,
     readonly store: GridCacheStore,
+    readonly mark: (name: string) => void = () => undefined,
     readonly delayMs = 2_000,
   ) {
     doc.on('afterTransaction', this.#changed)
@@ -94,7 +92,7 @@ export class GridCacheWriter {
 
   #schedule(delay: number): void {
     clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => later(() => void this.flush()), delay)
+    this.#timer = setTimeout(() => void this.flush(), delay)
   }
 
   /** Writes the cache now; answers when it is stored. */
@@ -104,7 +102,7 @@ export class GridCacheWriter {
     const cache = buildGridCache(this.doc, this.projectId)
     this.#written = this.#written
       .then(() => this.store.write(cache))
-      .then(() => void performance.mark('strata:grid-cached'))
+      .then(() => this.mark('strata:grid-cached'))
       .catch((error: unknown) => console.warn('The grid cache was not saved:', error))
     return this.#written
   }

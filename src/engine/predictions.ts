@@ -1,13 +1,6 @@
 import type { BBox, ClassId, ItemId, RunId } from '../domain/index.ts'
 import type { BlobStore } from '../sync/blobs.ts'
-import type { RunOption } from './project.svelte.ts'
-
-/** One predicted box, as a COCO results file holds it. */
-export interface Prediction {
-  classId: ClassId
-  bbox: BBox
-  score: number
-}
+import type { Prediction, ProjectTopic, RunOption } from './protocol.ts'
 
 const isBBox = (v: unknown): v is BBox => Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n))
 
@@ -26,46 +19,48 @@ export const parseCocoResults = (json: unknown): Map<ItemId, Prediction[]> => {
   return out
 }
 
-/** The prediction run drawn over the items, with its confidence threshold. */
-export class Predictions {
-  runId = $state<RunId | ''>('')
-  threshold = $state(0.5)
-  #loaded = $state.raw<{ runId: RunId; byItem: Map<ItemId, Prediction[]> } | null>(null)
-  #loading = $state.raw<RunId | null>(null)
-  #error = $state.raw<string | null>(null)
+/** The prediction run a tab draws over the items, with its confidence threshold. */
+export class ShownPredictions {
+  #runId: RunId | '' = ''
+  #threshold = 0.5
+  #loaded: { runId: RunId; byItem: Map<ItemId, Prediction[]> } | null = null
+  #loading: RunId | null = null
+  #error: string | null = null
 
-  constructor(readonly blobs: BlobStore) {}
+  constructor(
+    readonly blobs: BlobStore,
+    readonly changed: () => void,
+  ) {}
 
-  get loading(): boolean {
-    return this.#loading !== null
+  get topic(): ProjectTopic['predictions'] {
+    return { runId: this.#runId, threshold: this.#threshold, loading: this.#loading !== null, error: this.#error }
   }
 
-  get error(): string | null {
-    return this.#error
-  }
-
-  /** Loads the chosen run's file (from IndexedDB or the server). */
-  async choose(run: RunOption | null): Promise<void> {
-    this.runId = run?.id ?? ''
+  /** Shows a run (loading its file from IndexedDB or the server) at a threshold; '' shows none. */
+  async show(run: RunOption | null, threshold: number): Promise<void> {
+    this.#runId = run?.id ?? ''
+    this.#threshold = threshold
     this.#error = null
+    this.changed()
     if (!run || this.#loaded?.runId === run.id) return
     this.#loading = run.id
     try {
       const blob = await this.blobs.get(run.blob)
       if (!blob) throw new Error(`The predictions of run "${run.name}" are not on this device or the server yet`)
       const byItem = parseCocoResults(JSON.parse(await blob.text()))
-      if (this.runId === run.id) this.#loaded = { runId: run.id, byItem }
+      if (this.#runId === run.id) this.#loaded = { runId: run.id, byItem }
     } catch (error) {
       this.#error = error instanceof Error ? error.message : String(error)
     } finally {
       if (this.#loading === run.id) this.#loading = null
+      this.changed()
     }
   }
 
   /** The shown run's boxes on one item at or above the threshold. */
-  of(itemId: ItemId): Prediction[] {
+  of = (itemId: ItemId): Prediction[] => {
     const loaded = this.#loaded
-    if (!loaded || loaded.runId !== this.runId) return []
-    return (loaded.byItem.get(itemId) ?? []).filter((p) => p.score >= this.threshold)
+    if (!loaded || loaded.runId !== this.#runId) return []
+    return (loaded.byItem.get(itemId) ?? []).filter((p) => p.score >= this.#threshold)
   }
 }

@@ -1,7 +1,5 @@
 import type * as Y from 'yjs'
-import { sourceOf } from '../domain/index.ts'
-// The index does not export these two snapshot-aware readers yet; they are the domain's own.
-import { allRecords, getRecord } from '../domain/index.ts'
+import { allRecords, getRecord, sourceOf } from '../domain/index.ts'
 import type { ContentName, RecordOf } from '../domain/project.ts'
 
 /**

@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { RunRecord } from '../domain/index.ts'
 import { type GroundTruth, type QualityOptions, type QualityReport, collectTruth } from '../quality/index.ts'
 import type { BoxOutcome, BoxSelection, ItemErrors } from '../quality/drill.ts'
-import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, type QualityRequest } from '../quality/protocol.ts'
+import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, type QualityRequest, qualityHost } from '../quality/protocol.ts'
 import type { BlobStore } from '../sync/blobs.ts'
 
 export interface Progress {
@@ -15,13 +15,23 @@ export interface Progress {
 export interface Channel { post: (request: QualityRequest) => void; close: () => void }
 export type Connect = (onReply: (reply: unknown) => void, onFail: (message: string) => void) => Channel
 
-/** The browser's metrics worker (src/quality/worker.ts). */
+/** A metrics worker of its own (`metricsWorker.ts`), where the engine can start one (a dedicated worker can). */
 export const workerChannel: Connect = (onReply, onFail) => {
-  const worker = new Worker(new URL('../quality/worker.ts', import.meta.url), { type: 'module' })
+  const worker = new Worker(new URL('./metricsWorker.ts', import.meta.url), { type: 'module' })
   worker.onmessage = (event: MessageEvent<unknown>) => onReply(event.data)
   worker.onerror = (event) => onFail(event.message || 'The metrics worker failed')
   return { post: (request) => worker.postMessage(request), close: () => worker.terminate() }
 }
+
+/** The metrics host in the engine's own thread: a shared worker cannot start workers (Chromium). */
+export const inEngineChannel: Connect = (onReply) => {
+  let open = true
+  const host = qualityHost((reply) => setTimeout(() => open && onReply(reply), 0))
+  return { post: (request) => void host(structuredClone(request)), close: () => void (open = false) }
+}
+
+/** The best channel here: a worker of its own where one can be started. */
+export const metricsChannel: Connect = (onReply, onFail) => (typeof Worker === 'function' ? workerChannel : inEngineChannel)(onReply, onFail)
 
 type Kind = QualityReply['kind']
 type Reply<K extends Kind> = Extract<QualityReply, { kind: K }>
@@ -38,7 +48,7 @@ export class QualityClient {
   #pending = new Map<number, Pending>()
   #failed: Error | null = null
 
-  constructor(connect: Connect = workerChannel) {
+  constructor(connect: Connect = metricsChannel) {
     this.#channel = connect((reply) => this.#reply(reply), (message) => this.#fail(new Error(message)))
   }
 
@@ -105,7 +115,7 @@ export class QualityClient {
  */
 export const runQuality = async (
   doc: Y.Doc, run: RunRecord, blobs: BlobStore, options: QualityOptions,
-  onProgress: (p: Progress) => void, signal: AbortSignal, connect: Connect = workerChannel,
+  onProgress: (p: Progress) => void, signal: AbortSignal, connect: Connect = metricsChannel,
 ): Promise<{ client: QualityClient; report: QualityReport; skipped: number }> => {
   const truth = await collectTruth(doc, (done, total) => {
     if (!signal.aborted) onProgress({ stage: 'Reading labels', done, total })

@@ -1,0 +1,88 @@
+import { handlers } from './calls.ts'
+import { ProjectEngine } from './project.ts'
+import { ENGINE_MISMATCH, ENGINE_PROTOCOL, type FromEngine, type ToEngine } from './protocol.ts'
+import { TabSession } from './tab.ts'
+
+/** A line to one tab: a MessagePort, or a dedicated worker's own scope. */
+export interface Line {
+  postMessage(message: FromEngine): void
+  onmessage: ((event: MessageEvent) => void) | null
+}
+
+/** A project stays open this long after its last tab left, so a reload finds it loaded. */
+const LINGER_MS = 1_500
+
+interface Open { engine: ProjectEngine; tabs: Set<TabSession>; closing: ReturnType<typeof setTimeout> | undefined }
+
+const errorOf = (e: unknown): { name: string; message: string } =>
+  e instanceof Error ? { name: e.name === 'Error' ? e.constructor.name : e.name, message: e.message } : { name: 'Error', message: String(e) }
+
+/**
+ * The engine's front door: every tab that connects says hello (its build's protocol, the
+ * project, its token and who is acting) and gets a session on that project's engine, shared
+ * with the other tabs showing it. A tab that leaves (its `bye`, or its lock released when it
+ * closed or crashed) ends its session; the project closes a little after its last tab left.
+ */
+export class EngineHost {
+  #open = new Map<string, Open>()
+
+  connect(line: Line): void {
+    let tab: TabSession | null = null
+    let project: Open | null = null
+    const leave = (): void => {
+      if (!tab || !project) return
+      const [t, p] = [tab, project]
+      tab = project = null
+      t.close()
+      p.tabs.delete(t)
+      if (p.tabs.size === 0) p.closing = setTimeout(() => this.#close(p), LINGER_MS)
+    }
+    line.onmessage = (event: MessageEvent) => {
+      const m = event.data as ToEngine
+      if (m?.v !== ENGINE_PROTOCOL) return line.postMessage({ v: ENGINE_PROTOCOL, t: 'mismatch', message: ENGINE_MISMATCH })
+      if (m.t === 'hello') {
+        if (tab) return
+        project = this.#project(m.projectId, m.token, m.online)
+        clearTimeout(project.closing)
+        tab = new TabSession({ post: (message) => line.postMessage(message) }, project.engine, m.actor)
+        project.tabs.add(tab)
+        if (m.lock && typeof navigator !== 'undefined' && navigator.locks) void navigator.locks.request(m.lock, () => leave())
+        return
+      }
+      if (m.t === 'bye') return leave()
+      if (!tab) return
+      if (m.t === 'watch') return tab.watch(m.key, m.topic, m.spec)
+      if (m.t === 'unwatch') return tab.unwatch(m.key)
+      if (m.t === 'call') void this.#call(tab, line, m.id, m.method, m.args)
+    }
+  }
+
+  async #call(tab: TabSession, line: Line, id: number, method: keyof typeof handlers, args: unknown[]): Promise<void> {
+    const handler = handlers[method] as ((tab: TabSession, args: unknown[], progress: (text: string) => void) => unknown) | undefined
+    const progress = (text: string): void => line.postMessage({ v: ENGINE_PROTOCOL, t: 'progress', id, text })
+    try {
+      if (!handler) throw new Error(`The engine has no command "${String(method)}"`)
+      const value = await handler(tab, args, progress)
+      line.postMessage({ v: ENGINE_PROTOCOL, t: 'reply', id, ok: true, value: value ?? null })
+    } catch (e) {
+      line.postMessage({ v: ENGINE_PROTOCOL, t: 'reply', id, ok: false, error: errorOf(e) })
+    }
+  }
+
+  #project(projectId: string, token: string, online: boolean): Open {
+    let open = this.#open.get(projectId)
+    if (!open) {
+      const engine = new ProjectEngine(projectId, token, online, (name) => {
+        for (const t of this.#open.get(projectId)?.tabs ?? []) t.port.post({ v: ENGINE_PROTOCOL, t: 'mark', name })
+      })
+      this.#open.set(projectId, (open = { engine, tabs: new Set(), closing: undefined }))
+    }
+    return open
+  }
+
+  #close(open: Open): void {
+    if (open.tabs.size > 0) return
+    this.#open.delete(open.engine.projectId)
+    void open.engine.close()
+  }
+}

@@ -1,0 +1,163 @@
+import type * as Y from 'yjs'
+import { maps } from '../domain/index.ts'
+import { BlobStore } from '../sync/blobs.ts'
+import { Connection } from '../sync/connection.ts'
+import { type GridCache, indexedDbGridCaches } from '../sync/gridCache.ts'
+import { type LocalProject, databaseName, openLocalProject } from '../sync/persistence.ts'
+import { customNumber } from '../sync/updateLog.ts'
+import { GridCacheWriter } from './gridCache.ts'
+import { ImageImport } from './imageImport.ts'
+import type { Phase } from './protocol.ts'
+
+/** The top-level maps a transaction can touch, by name. */
+export type MapName = 'meta' | 'classes' | 'items' | 'labels' | 'tags' | 'runs' | 'versions' | 'deletedVersions'
+const NAMES: MapName[] = ['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions', 'deletedVersions']
+
+/** Uploads queued files this often while the link is up. */
+const FLUSH_MS = 10_000
+
+/** What a project tells whoever shows it: something changed (the maps a transaction touched, if any). */
+export type Changed = (names: ReadonlySet<MapName>) => void
+
+/**
+ * One open project in the engine, shared by every tab that shows it: the live document and
+ * its storage, the connection, the file store, the grid cache and the image import. It
+ * loads itself (painting from the grid cache first) and tears down in order: the import
+ * ends, then the cache writer, the connection, the document and its storage, the file store.
+ */
+export class ProjectEngine {
+  readonly blobs: BlobStore
+  readonly ready: Promise<Y.Doc>
+  #phase: Phase = 'opening'
+  #percent = 0
+  #error: string | null = null
+  #cache: GridCache | null = null
+  #local: LocalProject | null = null
+  #connection: Connection | null = null
+  #writer: GridCacheWriter | null = null
+  #images: ImageImport | null = null
+  #listeners = new Set<Changed>()
+  #closed = false
+  #online: boolean
+  #flushTimer: ReturnType<typeof setInterval> | undefined
+  #everSynced = false
+
+  constructor(
+    readonly projectId: string,
+    readonly token: string,
+    online: boolean,
+    readonly mark: (name: string) => void,
+  ) {
+    this.#online = online
+    this.blobs = new BlobStore(projectId, token)
+    this.blobs.onChange(() => this.#emit())
+    const caches = indexedDbGridCaches()
+    caches.read(projectId).then(
+      (cache) => {
+        if (this.#phase !== 'opening' && this.#phase !== 'loading') return
+        if (cache?.projectId !== projectId || this.#local) return
+        this.#cache = cache
+        this.#phase = 'cached'
+        this.#emit()
+      },
+      () => undefined,
+    )
+    this.ready = openLocalProject(projectId, (applied, total) => this.#progress(applied, total), mark).then(
+      (local) => this.#opened(local, caches),
+      (error: unknown) => {
+        this.#error = error instanceof Error ? error.message : String(error)
+        this.#phase = 'failed'
+        this.#emit()
+        throw error
+      },
+    )
+    this.ready.catch(() => undefined)
+  }
+
+  get phase(): Phase { return this.#phase }
+  get percent(): number { return this.#percent }
+  get error(): string | null { return this.#error }
+  /** Latest's first cells as saved on this device, while the document loads. */
+  get cache(): GridCache | null { return this.#phase === 'ready' ? null : this.#cache }
+  /** The live document, once loaded. */
+  get doc(): Y.Doc | null { return this.#local?.doc ?? null }
+  get connection(): Connection | null { return this.#connection }
+  get saveError(): string | null { return this.#local?.saving?.error ?? null }
+  get images(): ImageImport | null { return this.#images }
+  /** True once a sync with the server completed since the project opened. */
+  get everSynced(): boolean { return this.#everSynced }
+
+  /** Calls `fn` on every change; answers the unsubscribe. */
+  onChange(fn: Changed): () => void {
+    this.#listeners.add(fn)
+    return () => this.#listeners.delete(fn)
+  }
+
+  /** The network came or went, as a tab saw it. */
+  network(online: boolean): void {
+    this.#online = online
+    this.#connection?.network(online)
+  }
+
+  #progress(applied: number, total: number): void {
+    const percent = total === 0 ? 0 : Math.floor((applied / total) * 100)
+    if (this.#phase === 'opening') this.#phase = this.#cache ? 'cached' : 'loading'
+    if (percent === this.#percent) return
+    this.#percent = percent
+    this.#emit()
+  }
+
+  #opened(local: LocalProject, caches: ReturnType<typeof indexedDbGridCaches>): Y.Doc {
+    if (this.#closed) {
+      local.destroy()
+      throw new Error('The project was closed while it loaded')
+    }
+    this.#local = local
+    const doc = local.doc
+    const m = maps(doc)
+    const byType = new Map<unknown, MapName>(NAMES.map((name) => [m[name], name]))
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      const names = new Set<MapName>()
+      for (const type of tr.changed.keys()) {
+        const name = byType.get(type)
+        if (name) names.add(name)
+      }
+      if (names.size > 0 || tr.deleteSet.clients.size > 0) this.#emit(names)
+    })
+    local.saving?.onChange(() => this.#emit())
+    const connection = new Connection(doc, this.projectId, this.token, customNumber(databaseName(this.projectId), 'unsynced'), this.#online)
+    connection.onChange(() => {
+      if (connection.state === 'online') {
+        this.#everSynced = true
+        void this.blobs.flush()
+      }
+      this.#emit()
+    })
+    connection.awareness.on('change', () => this.#emit())
+    this.#connection = connection
+    this.#writer = new GridCacheWriter(doc, this.projectId, caches, this.mark)
+    this.#images = new ImageImport(doc, this.blobs, () => this.#emit())
+    this.#flushTimer = setInterval(() => connection.state === 'online' && void this.blobs.flush(), FLUSH_MS)
+    this.#phase = 'ready'
+    this.#cache = null
+    this.mark('strata:editable')
+    this.#emit(new Set(NAMES))
+    return doc
+  }
+
+  #emit(names: ReadonlySet<MapName> = new Set()): void {
+    for (const fn of this.#listeners) fn(names)
+  }
+
+  /** Closes the project once the import going on has ended; settles when all is closed. */
+  async close(): Promise<void> {
+    this.#closed = true
+    await this.#images?.running
+    clearInterval(this.#flushTimer)
+    this.#writer?.destroy()
+    this.#connection?.destroy()
+    this.#local?.destroy()
+    this.blobs.destroy()
+    this.#listeners.clear()
+  }
+}

@@ -1,0 +1,232 @@
+import * as Y from 'yjs'
+import { type Actor, type ItemId, type ItemJson, maps, sourceOf } from '../domain/index.ts'
+import { ChangesSince } from './changesSince.ts'
+import { Comparisons } from './compare.ts'
+import type { CompareTopic } from './compareTypes.ts'
+import { ItemLists, cellOf, filterItems, tagsByItem } from './grid.ts'
+import { Measures } from './measures.ts'
+import { pendingOf } from './pending.ts'
+import { ShownPredictions } from './predictions.ts'
+import type { MapName, ProjectEngine } from './project.ts'
+import { type Cell, ENGINE_PROTOCOL, type FromEngine, type ListQuery, type ProjectTopic, type TopicName, type Topics } from './protocol.ts'
+import { projectTopic } from './summary.ts'
+import { Viewing } from './viewing.ts'
+
+/** Where a tab's messages go. */
+export interface TabPort { post(message: FromEngine): void }
+
+interface Watched { topic: TopicName; spec: unknown; last: string | undefined; due: boolean; busy: boolean }
+
+const CONTENT: MapName[] = ['meta', 'classes', 'items', 'labels', 'tags', 'runs']
+const touches = (names: ReadonlySet<MapName>, of: MapName[]): boolean => of.some((n) => names.has(n))
+
+/** Waits this long after a change before sending what it changed, so a burst goes out once. */
+const FLUSH_MS = 16
+
+let tabs = 0
+
+/**
+ * One tab showing a project: what it shows (the version, its filters, the prediction run,
+ * its measurements), the topics it watches, and its own undo history. Commands it sends
+ * go to the document it shows: on an old version the domain refuses them.
+ */
+export class TabSession {
+  /** This tab's transaction origin: its undo history tracks its own edits only. */
+  readonly origin = { tab: ++tabs }
+  readonly viewing: Viewing
+  readonly predictions: ShownPredictions
+  readonly measures: Measures
+  #watched = new Map<string, Watched>()
+  #lists = new ItemLists()
+  #comparisons = new Comparisons()
+  #changes: ChangesSince
+  #undo: Y.UndoManager | null = null
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #off: () => void
+  #closed = false
+
+  constructor(
+    readonly port: TabPort,
+    readonly engine: ProjectEngine,
+    public actor: Actor,
+  ) {
+    this.viewing = new Viewing(() => this.#send({ v: ENGINE_PROTOCOL, t: 'left' }))
+    this.predictions = new ShownPredictions(engine.blobs, () => this.#due(['cells', 'item', 'project']))
+    this.measures = new Measures(engine.blobs, () => this.#due(['quality', 'project']))
+    this.#changes = new ChangesSince(() => this.#due(['changesSince']))
+    this.#off = engine.onChange((names) => this.#changed(names))
+    void engine.ready.then(() => this.#changed(new Set([...CONTENT, 'versions', 'deletedVersions'])), () => this.#due(['project']))
+  }
+
+  /** The document this tab shows: latest, or the opened old version; null while neither is there. */
+  get shown(): Y.Doc | null {
+    return this.viewing.shown === null ? this.engine.doc : this.viewing.view
+  }
+
+  /** This tab's undo history over latest (made once the document is there). */
+  get undo(): Y.UndoManager | null {
+    const doc = this.engine.doc
+    if (!doc) return null
+    if (!this.#undo) {
+      const m = maps(doc)
+      this.#undo = new Y.UndoManager([m.items, m.labels, m.tags, m.classes], { trackedOrigins: new Set([this.origin]), captureTimeout: 0 })
+      this.#undo.on('stack-item-added', () => this.#due(['project']))
+      this.#undo.on('stack-item-popped', () => this.#due(['project']))
+    }
+    return this.#undo
+  }
+
+  /** True once this replica has completed a sync with the server since the project opened. */
+  get synced(): boolean {
+    return this.engine.everSynced
+  }
+
+  watch(key: string, topic: TopicName, spec: unknown): void {
+    this.#watched.set(key, { topic, spec, last: undefined, due: true, busy: false })
+    this.#schedule()
+  }
+
+  unwatch(key: string): void {
+    this.#watched.delete(key)
+  }
+
+  /** What the tab shows changed (a version opened): everything it watches is due. */
+  shownChanged(): void {
+    this.#due(Object.keys({ project: 0, list: 0, cells: 0, item: 0, pending: 0, changesSince: 0, compare: 0, quality: 0 }) as TopicName[])
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#timer)
+    this.#off()
+    this.#changes.stop()
+    this.measures.destroy()
+    this.#undo?.destroy()
+  }
+
+  #changed(names: ReadonlySet<MapName>): void {
+    if (touches(names, ['items'])) this.#lists.itemsChanged()
+    if (touches(names, CONTENT)) {
+      this.#comparisons.latestChanged()
+      this.#changes.latestChanged()
+    }
+    const live = this.engine.doc
+    if (this.viewing.check(live, this.synced)) this.shownChanged()
+    for (const w of this.#watched.values()) if (this.#dependsOn(w, names)) w.due = true
+    this.#schedule()
+  }
+
+  #dependsOn(w: Watched, names: ReadonlySet<MapName>): boolean {
+    const onLatest = this.viewing.shown === null
+    switch (w.topic) {
+      case 'project': return true
+      case 'list': {
+        const q = w.spec as ListQuery
+        return onLatest && (touches(names, ['items', 'tags']) || (names.has('labels') && (q.classId !== '' || q.labels !== 'any')))
+      }
+      case 'cells': case 'item': return onLatest && touches(names, ['items', 'labels', 'tags'])
+      case 'pending': return touches(names, [...CONTENT, 'versions'])
+      case 'changesSince': return !onLatest && touches(names, CONTENT)
+      case 'compare': return touches(names, [...CONTENT, 'versions'])
+      case 'quality': return false
+    }
+  }
+
+  #due(topics: TopicName[]): void {
+    for (const w of this.#watched.values()) if (topics.includes(w.topic)) w.due = true
+    this.#schedule()
+  }
+
+  #schedule(): void {
+    if (this.#closed || this.#timer !== undefined) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      void this.#flush()
+    }, FLUSH_MS)
+  }
+
+  async #flush(): Promise<void> {
+    for (const [key, w] of this.#watched) {
+      if (!w.due || w.busy) continue
+      w.due = false
+      w.busy = true
+      try {
+        const value = await this.#compute(w)
+        const text = JSON.stringify(value)
+        if (text !== w.last && this.#watched.get(key) === w) {
+          w.last = text
+          this.#send({ v: ENGINE_PROTOCOL, t: 'topic', key, value })
+        }
+      } catch (error) {
+        console.warn(`The engine could not make "${w.topic}":`, error)
+      } finally {
+        w.busy = false
+      }
+    }
+  }
+
+  #send(message: FromEngine): void {
+    if (!this.#closed) this.port.post(message)
+  }
+
+  async #compute(w: Watched): Promise<unknown> {
+    const spec = w.spec
+    switch (w.topic) {
+      case 'project': return this.#project()
+      case 'list': return this.#list(spec as ListQuery)
+      case 'cells': return this.#cells((spec as Topics['cells']['spec']).ids)
+      case 'item': return this.#item((spec as Topics['item']['spec']).itemId)
+      case 'pending': return this.engine.doc ? pendingOf(this.engine.doc) : null
+      case 'changesSince': return this.#changesSince()
+      case 'compare': return this.engine.doc ? this.#comparisons.page(this.engine.doc, spec as CompareTopic) : null
+      case 'quality': return this.measures.topic
+    }
+  }
+
+  #project(): ProjectTopic {
+    return projectTopic(this)
+  }
+
+  async #list(q: ListQuery): Promise<Topics['list']['value']> {
+    const doc = this.shown
+    if (!doc) {
+      const cache = this.engine.cache
+      return { ids: (cache?.items ?? []).map((i) => i.id).join('\n'), allTags: [] }
+    }
+    const outcome = q.outcome ? new Set(await this.measures.items(q.outcome.result, q.outcome.selection)) : null
+    const ids = filterItems(doc, this.#lists.of(doc), q, outcome)
+    return { ids: ids.join('\n'), allTags: tagsByItem(doc).all }
+  }
+
+  #cells(ids: ItemId[]): Cell[] {
+    const doc = this.shown
+    if (!doc) return cachedCells(this.engine, ids)
+    return ids.flatMap((id) => cellOf(doc, id, this.predictions.of) ?? [])
+  }
+
+  async #item(itemId: ItemId): Promise<Topics['item']['value']> {
+    const doc = this.shown
+    if (!doc) return { item: cachedCells(this.engine, [itemId])[0] ?? null, marks: [] }
+    return { item: cellOf(doc, itemId, this.predictions.of), marks: await this.measures.boxes(itemId) }
+  }
+
+  #changesSince(): number | null {
+    const live = this.engine.doc
+    const view = this.viewing.view
+    const at = view ? sourceOf(view).at : null
+    const id = this.viewing.shown
+    if (!live || id === null || at === null) return 0
+    return this.#changes.of(live, id, at)
+  }
+}
+
+/** Cells from the grid cache while the document loads: read-only, labels numbered in place. */
+const cachedCells = (engine: ProjectEngine, ids: ItemId[]): Cell[] => {
+  const byId = new Map((engine.cache?.items ?? []).map((c) => [c.id, c]))
+  return ids.flatMap((id) => {
+    const c = byId.get(id)
+    if (!c) return []
+    const labels: ItemJson['labels'] = c.labels.map(([classId, x, y, w, h], i) => ({ id: `${id}:cached:${i}`, classId, bbox: [x, y, w, h], by: { id: '', name: '' }, at: 0 }) as ItemJson['labels'][number])
+    return [{ id: id, name: c.name, blob: c.blob, mime: c.mime, width: c.width, height: c.height, addedAt: 0, addedBy: { id: '', name: '' }, tags: c.tags, labels, predicted: [] } as Cell]
+  })
+}
