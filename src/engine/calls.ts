@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import {
-  type VersionRef, NotFoundError, ReadOnlyError, addClass, addLabel, createVersion, deleteVersion, discardChanges,
-  isReadOnly, openVersion, readProject, removeLabel, restoreVersion, setTag, updateClass, updateLabel, versionsNamed,
+  type ItemId, type VersionRef, NotFoundError, ReadOnlyError, addClass, addLabel, createVersion, deleteVersion, discardChanges,
+  isReadOnly, openVersion, readItem, readProject, removeLabel, restoreVersion, setTag, updateClass, updateLabel, versionsNamed,
 } from '../domain/index.ts'
 import { type CocoPlan, applyCocoImport, describePredictions, describeReport, planCocoImport, predictionTarget, recordRun } from '../io/index.ts'
 import { exportCoco, exportYolo } from './exports.ts'
@@ -49,6 +49,10 @@ const runsFor = (live: Y.Doc, ref: VersionRef): RunOption[] => {
 export const handlers: Handlers = {
   show: (tab, [versionId]) => {
     tab.viewing.follow(versionId, tab.engine.doc, tab.synced)
+    tab.shownChanged()
+  },
+  dismiss: (tab) => {
+    tab.viewing.dismiss()
     tab.shownChanged()
   },
   network: (tab, [online]) => tab.engine.network(online),
@@ -142,6 +146,10 @@ export const handlers: Handlers = {
   clearMeasures: (tab) => tab.measures.clear(),
   markWith: (tab, [index]) => tab.measures.markWith(index),
   outcomeItems: async (tab, [index, selection]) => (await tab.measures.items(index, selection)).length,
-  changedOutcomes: (tab) => tab.measures.changedItems(),
+  changedOutcomes: async (tab) => {
+    const live = tab.engine.doc
+    const list = await tab.measures.changedItems()
+    return list.map((c) => ({ ...c, name: (live && readItem(live, c.itemId as ItemId)?.name) || `item ${c.itemId.slice(0, 8)}` }))
+  },
 }
 

@@ -100,12 +100,17 @@ export interface Topics {
 }
 export type TopicName = keyof Topics
 
+/** One item whose false positives or misses differ between A and B. */
+export interface ChangedOutcome { itemId: string; name: string; a: { fp: number; fn: number }; b: { fp: number; fn: number } }
+
 export interface QualityJob { version: VersionRef; runId: string }
 export interface ExportFile { fileName: string; blob: Blob }
 
 /** The engine's commands and questions: arguments in, answer out. Edits go to what the tab shows. */
 export interface EngineApi {
   show(versionId: VersionId | null): void
+  /** Hides what the tab was told about the version it asked for. */
+  dismiss(): void
   network(online: boolean): void
   publish(name: string, viewing: string): void
   addLabel(itemId: ItemId, classId: ClassId, bbox: BBox): LabelId
@@ -135,7 +140,7 @@ export interface EngineApi {
   clearMeasures(): void
   markWith(index: number): void
   outcomeItems(index: number, selection: BoxSelection): number
-  changedOutcomes(): Array<{ itemId: string; a: { fp: number; fn: number }; b: { fp: number; fn: number } }>
+  changedOutcomes(): ChangedOutcome[]
 }
 export type Method = keyof EngineApi
 export type Args<M extends Method> = Parameters<EngineApi[M]>

@@ -1,30 +1,15 @@
 import { getContext, setContext } from 'svelte'
 import type { Session } from '../state/session.svelte.ts'
-import type { ProjectState } from '../state/project.svelte.ts'
+import type { OpenProject } from '../state/openProject.svelte.ts'
 import type { ItemFilters } from '../state/filters.svelte.ts'
-import type { SyncStatus } from '../state/link.svelte.ts'
-import type { Presence } from '../state/presence.svelte.ts'
-import type { Predictions } from '../state/predictions.svelte.ts'
-import type { QualityResults } from '../state/quality.svelte.ts'
-import type { ViewedVersion } from '../state/viewedVersion.svelte.ts'
-import type { BlobStore } from '../sync/blobs.ts'
-import type { Role } from '../sync/api.ts'
 
 /** Everything the components of one open project share. */
 export interface ProjectContext {
   session: Session
-  project: ProjectState
-  /** Which version the URL asks for, and what happened to it when it cannot be shown. */
-  viewing: ViewedVersion
+  /** The open project: plain data from its engine, and the commands it takes. */
+  project: OpenProject
   filters: ItemFilters
-  sync: SyncStatus
-  presence: Presence
-  blobs: BlobStore
-  predictions: Predictions
-  /** The Quality view's measurements, kept for the grid's outcome filter and the item view's marks. */
-  quality: QualityResults
-  role: () => Role
-  /** True when edit controls may be shown: latest is shown and the token may write. */
+  /** True when edit controls may be shown: latest is loaded and shown, and the token may write. */
   canEdit: () => boolean
 }
 
