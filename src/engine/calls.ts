@@ -27,6 +27,8 @@ const target = async (tab: TabSession): Promise<Y.Doc> => {
 const edit = async <T>(tab: TabSession, fn: (doc: Y.Doc) => T): Promise<T> => {
   const doc = await target(tab)
   if (isReadOnly(doc)) throw new ReadOnlyError()
+  // Made before the first edit, so the tab's undo history has it.
+  void tab.undo
   let out: T | undefined
   doc.transact(() => (out = fn(doc)), tab.origin)
   return out as T
@@ -87,21 +89,22 @@ export const handlers: Handlers = {
     images.add(doc, files, tab.actor)
   },
   planCoco: async (tab, [file], progress) => {
+    const doc = await target(tab)
+    if (isReadOnly(doc)) throw new ReadOnlyError()
     progress(`Reading ${file.name}…`)
     const read = await readCoco(file)
     if (!read.ok) throw new Error(read.error)
-    const doc = await target(tab)
-    if (isReadOnly(doc)) throw new ReadOnlyError()
     const planId = ++nextPlan
     const plan = planCocoImport(readProject(doc), read.value)
     plans.set(planId, { tab, plan })
     return { planId, lines: describeReport(plan.report) }
   },
   applyCoco: async (tab, [planId]) => {
+    const doc = await target(tab)
+    if (isReadOnly(doc)) throw new ReadOnlyError()
     const planned = plans.get(planId)
     plans.delete(planId)
     if (!planned || planned.tab !== tab) throw new NotFoundError('This import was already applied or cancelled; choose the file again')
-    const doc = await target(tab)
     try {
       return describeReport(applyCocoImport(doc, planned.plan, tab.actor))
     } catch (e) {

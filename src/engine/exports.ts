@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import { type RunId, type VersionId, readProject } from '../domain/index.ts'
 import { type ZipBody, crc32, describeYoloReport, readRunBlob, toCoco, toCocoResults, toYolo, writeYoloZip } from '../io/index.ts'
-import type { BlobStore } from '../sync/blobs.ts'
+import type { FileStore } from './opened.ts'
 import type { ExportFile } from './protocol.ts'
 import { metaOf } from './records.ts'
 
@@ -11,7 +11,7 @@ export const fileSlug = (...parts: string[]): string => parts.map((p) => p.repla
 const json = (value: unknown): Blob => new Blob([JSON.stringify(value)], { type: 'application/json' })
 
 /** What a tab shows (or latest) as COCO; with a run, that run's predictions numbered the same way. */
-export const exportCoco = async (doc: Y.Doc, shown: VersionId | null, version: string, runId: RunId | null, blobs: BlobStore): Promise<ExportFile> => {
+export const exportCoco = async (doc: Y.Doc, shown: VersionId | null, version: string, runId: RunId | null, blobs: FileStore): Promise<ExportFile> => {
   const project = readProject(doc)
   const gt = toCoco(project, shown ?? 'latest')
   const base = fileSlug(String(metaOf(doc, 'name') ?? ''), version)
@@ -36,7 +36,7 @@ const partOf = async (blob: Blob): Promise<ZipBody<Blob>> => {
 
 /** What a tab shows (or latest) as one zip in the Ultralytics layout, with the images this device or the server has. */
 export const exportYolo = async (
-  doc: Y.Doc, version: string, input: { split: { train: string; val: string; test: string } | null; withImages: boolean }, blobs: BlobStore, progress: (text: string) => void,
+  doc: Y.Doc, version: string, input: { split: { train: string; val: string; test: string } | null; withImages: boolean }, blobs: FileStore, progress: (text: string) => void,
 ): Promise<ExportFile & { report: string[] }> => {
   progress('Preparing…')
   const exp = toYolo(readProject(doc), { version, ...(input.split ? { split: input.split } : {}) })

@@ -1,4 +1,5 @@
 import { handlers } from './calls.ts'
+import type { OpenedProject } from './opened.ts'
 import { ProjectEngine } from './project.ts'
 import { ENGINE_MISMATCH, ENGINE_PROTOCOL, type FromEngine, type ToEngine } from './protocol.ts'
 import { TabSession } from './tab.ts'
@@ -12,7 +13,12 @@ export interface Line {
 /** A project stays open this long after its last tab left, so a reload finds it loaded. */
 const LINGER_MS = 1_500
 
-interface Open { engine: ProjectEngine; tabs: Set<TabSession>; closing: ReturnType<typeof setTimeout> | undefined }
+/** Opens a project for the host: the app's `ProjectEngine`, or one in memory in tests. */
+export type OpenProjectEngine = (projectId: string, token: string, online: boolean, mark: (name: string) => void) => OpenedProject
+
+const openStored: OpenProjectEngine = (projectId, token, online, mark) => new ProjectEngine(projectId, token, online, mark)
+
+interface Open { engine: OpenedProject; tabs: Set<TabSession>; closing: ReturnType<typeof setTimeout> | undefined }
 
 const errorOf = (e: unknown): { name: string; message: string } =>
   e instanceof Error ? { name: e.name === 'Error' ? e.constructor.name : e.name, message: e.message } : { name: 'Error', message: String(e) }
@@ -25,6 +31,8 @@ const errorOf = (e: unknown): { name: string; message: string } =>
  */
 export class EngineHost {
   #open = new Map<string, Open>()
+
+  constructor(readonly open: OpenProjectEngine = openStored) {}
 
   connect(line: Line): void {
     let tab: TabSession | null = null
@@ -72,7 +80,7 @@ export class EngineHost {
   #project(projectId: string, token: string, online: boolean): Open {
     let open = this.#open.get(projectId)
     if (!open) {
-      const engine = new ProjectEngine(projectId, token, online, (name) => {
+      const engine = this.open(projectId, token, online, (name) => {
         for (const t of this.#open.get(projectId)?.tabs ?? []) t.port.post({ v: ENGINE_PROTOCOL, t: 'mark', name })
       })
       this.#open.set(projectId, (open = { engine, tabs: new Set(), closing: undefined }))

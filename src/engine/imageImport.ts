@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import { type Actor, ReadOnlyError, addItem, isReadOnly, maps } from '../domain/index.ts'
 import { applyAtomically } from '../io/index.ts'
-import type { BlobStore } from '../sync/blobs.ts'
+import type { FileStore } from './opened.ts'
 import { readImage } from './files.ts'
 
 /** A file to import and the name its item gets (its path inside a dropped or picked folder). */
@@ -40,7 +40,7 @@ export class ImageImport {
 
   constructor(
     readonly doc: Y.Doc,
-    readonly blobs: BlobStore,
+    readonly blobs: FileStore,
     readonly changed: () => void,
   ) {}
 

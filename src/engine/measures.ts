@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { RunRecord, VersionRef } from '../domain/index.ts'
 import type { QualityOptions } from '../quality/index.ts'
 import { type BoxOutcome, type BoxSelection, changedOutcomes } from '../quality/drill.ts'
-import type { BlobStore } from '../sync/blobs.ts'
+import type { FileStore } from './opened.ts'
 import type { MeasuredInfo, QualityTopic } from './protocol.ts'
 import { type QualityClient, runQuality } from './qualityClient.ts'
 
@@ -25,7 +25,7 @@ export class Measures {
   #job: AbortController | null = null
 
   constructor(
-    readonly blobs: BlobStore,
+    readonly blobs: FileStore,
     readonly changed: () => void,
   ) {}
 

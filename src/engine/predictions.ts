@@ -1,5 +1,5 @@
 import type { BBox, ClassId, ItemId, RunId } from '../domain/index.ts'
-import type { BlobStore } from '../sync/blobs.ts'
+import type { FileStore } from './opened.ts'
 import type { Prediction, ProjectTopic, RunOption } from './protocol.ts'
 
 const isBBox = (v: unknown): v is BBox => Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n))
@@ -28,7 +28,7 @@ export class ShownPredictions {
   #error: string | null = null
 
   constructor(
-    readonly blobs: BlobStore,
+    readonly blobs: FileStore,
     readonly changed: () => void,
   ) {}
 

@@ -7,17 +7,13 @@ import { type LocalProject, databaseName, openLocalProject } from '../sync/persi
 import { customNumber } from '../sync/updateLog.ts'
 import { GridCacheWriter } from './gridCache.ts'
 import { ImageImport } from './imageImport.ts'
+import type { Changed, MapName, OpenedProject } from './opened.ts'
 import type { Phase } from './protocol.ts'
 
-/** The top-level maps a transaction can touch, by name. */
-export type MapName = 'meta' | 'classes' | 'items' | 'labels' | 'tags' | 'runs' | 'versions' | 'deletedVersions'
 const NAMES: MapName[] = ['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions', 'deletedVersions']
 
 /** Uploads queued files this often while the link is up. */
 const FLUSH_MS = 10_000
-
-/** What a project tells whoever shows it: something changed (the maps a transaction touched, if any). */
-export type Changed = (names: ReadonlySet<MapName>) => void
 
 /**
  * One open project in the engine, shared by every tab that shows it: the live document and
@@ -25,7 +21,7 @@ export type Changed = (names: ReadonlySet<MapName>) => void
  * loads itself (painting from the grid cache first) and tears down in order: the import
  * ends, then the cache writer, the connection, the document and its storage, the file store.
  */
-export class ProjectEngine {
+export class ProjectEngine implements OpenedProject {
   readonly blobs: BlobStore
   readonly ready: Promise<Y.Doc>
   #phase: Phase = 'opening'

@@ -3,7 +3,7 @@ import type { RunRecord } from '../domain/index.ts'
 import { type GroundTruth, type QualityOptions, type QualityReport, collectTruth } from '../quality/index.ts'
 import type { BoxOutcome, BoxSelection, ItemErrors } from '../quality/drill.ts'
 import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, type QualityRequest, qualityHost } from '../quality/protocol.ts'
-import type { BlobStore } from '../sync/blobs.ts'
+import type { FileStore } from './opened.ts'
 
 export interface Progress {
   stage: string
@@ -114,7 +114,7 @@ export class QualityClient {
  * caller closes the client; aborting closes it.
  */
 export const runQuality = async (
-  doc: Y.Doc, run: RunRecord, blobs: BlobStore, options: QualityOptions,
+  doc: Y.Doc, run: RunRecord, blobs: FileStore, options: QualityOptions,
   onProgress: (p: Progress) => void, signal: AbortSignal, connect: Connect = metricsChannel,
 ): Promise<{ client: QualityClient; report: QualityReport; skipped: number }> => {
   const truth = await collectTruth(doc, (done, total) => {

@@ -7,7 +7,7 @@ import { ItemLists, cellOf, filterItems, tagsByItem } from './grid.ts'
 import { Measures } from './measures.ts'
 import { pendingOf } from './pending.ts'
 import { ShownPredictions } from './predictions.ts'
-import type { MapName, ProjectEngine } from './project.ts'
+import type { MapName, OpenedProject } from './opened.ts'
 import { type Cell, ENGINE_PROTOCOL, type FromEngine, type ListQuery, type ProjectTopic, type TopicName, type Topics } from './protocol.ts'
 import { projectTopic } from './summary.ts'
 import { Viewing } from './viewing.ts'
@@ -47,7 +47,7 @@ export class TabSession {
 
   constructor(
     readonly port: TabPort,
-    readonly engine: ProjectEngine,
+    readonly engine: OpenedProject,
     public actor: Actor,
   ) {
     this.viewing = new Viewing(() => this.#send({ v: ENGINE_PROTOCOL, t: 'left' }))
@@ -221,7 +221,7 @@ export class TabSession {
 }
 
 /** Cells from the grid cache while the document loads: read-only, labels numbered in place. */
-const cachedCells = (engine: ProjectEngine, ids: ItemId[]): Cell[] => {
+const cachedCells = (engine: OpenedProject, ids: ItemId[]): Cell[] => {
   const byId = new Map((engine.cache?.items ?? []).map((c) => [c.id, c]))
   return ids.flatMap((id) => {
     const c = byId.get(id)
