@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { QualityClient, type Connect } from '../../src/state/qualityClient.ts'
+import { QualityClient, type Connect } from '../../src/engine/qualityClient.ts'
 import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, qualityHost } from '../../src/quality/protocol.ts'
 
 /** The worker's host in this process, behind the same asynchronous line a Worker is. */
