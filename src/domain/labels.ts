@@ -56,10 +56,9 @@ export const labelRecord = (m: ProjectMaps, itemId: ItemId, input: NewLabel, by:
 /** A label to draw: its class and box, and the COCO annotation it came from, if any. */
 export interface NewLabel { classId: ClassId; bbox: BBox; coco?: CocoLabelRef }
 
-/** Draws a box label on an item. */
-export const addLabel = (doc: Y.Doc, itemId: ItemId, input: NewLabel, by: Actor): LabelId =>
+/** Draws a box label on an item; `id` is given when the label was shown before it was written (an early edit). */
+export const addLabel = (doc: Y.Doc, itemId: ItemId, input: NewLabel, by: Actor, id: LabelId = newId<LabelId>()): LabelId =>
   write(doc, (m) => {
-    const id = newId<LabelId>()
     m.labels.set(id, labelRecord(m, itemId, input, by))
     return id
   })

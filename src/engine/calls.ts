@@ -4,6 +4,7 @@ import {
   isReadOnly, openVersion, readItem, readProject, removeLabel, restoreVersion, setTag, updateClass, updateLabel, versionsNamed,
 } from '../domain/index.ts'
 import { type CocoPlan, applyCocoImport, describePredictions, describeReport, planCocoImport, predictionTarget, recordRun } from '../io/index.ts'
+import { type EarlyEdit, earlyLabelId } from './early.ts'
 import { exportCoco, exportYolo } from './exports.ts'
 import { readCoco, readRun } from './files.ts'
 import type { EngineApi, Method, RunOption } from './protocol.ts'
@@ -34,6 +35,18 @@ const edit = async <T>(tab: TabSession, fn: (doc: Y.Doc) => T): Promise<T> => {
   return out as T
 }
 
+/**
+ * An item edit made while the document loads: kept and shown at once over the cached cells
+ * (latest only, which is all the cache shows), applied when the document is in. Answers false
+ * when the document is there (or nothing is cached), so the edit goes to the document.
+ */
+const early = async (tab: TabSession, edit: EarlyEdit, itemId: ItemId): Promise<boolean> => {
+  const kept = tab.engine.early
+  if (!kept || tab.engine.doc || tab.engine.phase !== 'cached' || tab.viewing.shown !== null) return false
+  await kept.keep(edit, tab.cachedCell(itemId))
+  return true
+}
+
 const plans = new Map<number, { tab: TabSession; plan: CocoPlan }>()
 let nextPlan = 0
 
@@ -62,10 +75,23 @@ export const handlers: Handlers = {
     tab.actor = { ...tab.actor, name }
     tab.engine.connection?.awareness.setLocalStateField('user', { name, viewing })
   },
-  addLabel: (tab, [itemId, classId, bbox]) => edit(tab, (doc) => addLabel(doc, itemId, { classId, bbox }, tab.actor)),
-  updateLabel: (tab, [itemId, labelId, patch]) => edit(tab, (doc) => updateLabel(doc, itemId, labelId, patch, tab.actor)),
-  removeLabel: (tab, [itemId, labelId]) => edit(tab, (doc) => removeLabel(doc, itemId, labelId)),
-  setTags: (tab, [ids, tag, on]) => edit(tab, (doc) => ids.forEach((id) => setTag(doc, id, tag, on))),
+  addLabel: async (tab, [itemId, classId, bbox]) => {
+    const id = earlyLabelId()
+    if (await early(tab, { kind: 'addLabel', itemId, classId, bbox, id, by: tab.actor }, itemId)) return id
+    return edit(tab, (doc) => addLabel(doc, itemId, { classId, bbox }, tab.actor, id))
+  },
+  updateLabel: async (tab, [itemId, labelId, patch]) => {
+    if (await early(tab, { kind: 'updateLabel', itemId, labelId, patch, by: tab.actor }, itemId)) return
+    return edit(tab, (doc) => updateLabel(doc, itemId, labelId, patch, tab.actor))
+  },
+  removeLabel: async (tab, [itemId, labelId]) => {
+    if (await early(tab, { kind: 'removeLabel', itemId, labelId, by: tab.actor }, itemId)) return
+    return edit(tab, (doc) => removeLabel(doc, itemId, labelId))
+  },
+  setTags: async (tab, [ids, tag, on]) => {
+    if (ids[0] && (await early(tab, { kind: 'setTags', ids, tag, on, by: tab.actor }, ids[0]))) return
+    return edit(tab, (doc) => ids.forEach((id) => setTag(doc, id, tag, on)))
+  },
   addClass: (tab, [name]) => edit(tab, (doc) => addClass(doc, { name })),
   updateClass: (tab, [classId, patch]) => edit(tab, (doc) => updateClass(doc, classId, patch)),
   createVersion: async (tab, [name, description]) => createVersion(await target(tab), { name, description }, tab.actor),

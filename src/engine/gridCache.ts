@@ -42,7 +42,7 @@ export const buildGridCache = (doc: Y.Doc, projectId: string, size = CACHED_ITEM
       mime: item.mime,
       width: item.width,
       height: item.height,
-      labels: item.labels.map((l) => [l.classId, ...l.bbox]),
+      labels: item.labels.map((l) => [l.id, l.classId, ...l.bbox]),
       tags: item.tags,
     })
   }

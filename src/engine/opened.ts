@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
 import type { GridCache } from '../sync/gridCache.ts'
+import type { EarlyEdits } from './early.ts'
 import type { ImageImport } from './imageImport.ts'
 import type { LinkState, Phase } from './protocol.ts'
 
@@ -45,6 +46,8 @@ export interface OpenedProject {
   readonly connection: ServerLink | null
   readonly saveError: string | null
   readonly images: ImageImport | null
+  /** Where edits made before the document loaded are kept; null where the document is there at once. */
+  readonly early: EarlyEdits | null
   /** True once a sync with the server completed since the project opened. */
   readonly everSynced: boolean
   onChange(fn: Changed): () => void

@@ -5,6 +5,7 @@ import { Connection } from '../sync/connection.ts'
 import { type GridCache, indexedDbGridCaches } from '../sync/gridCache.ts'
 import { type LocalProject, databaseName, openLocalProject } from '../sync/persistence.ts'
 import { customNumber } from '../sync/updateLog.ts'
+import { EarlyEdits } from './early.ts'
 import { GridCacheWriter } from './gridCache.ts'
 import { ImageImport } from './imageImport.ts'
 import type { Changed, MapName, OpenedProject } from './opened.ts'
@@ -23,6 +24,7 @@ const FLUSH_MS = 10_000
  */
 export class ProjectEngine implements OpenedProject {
   readonly blobs: BlobStore
+  readonly early: EarlyEdits
   readonly ready: Promise<Y.Doc>
   #phase: Phase = 'opening'
   #percent = 0
@@ -46,6 +48,7 @@ export class ProjectEngine implements OpenedProject {
   ) {
     this.#online = online
     this.blobs = new BlobStore(projectId, token)
+    this.early = new EarlyEdits(projectId, () => this.#emit(new Set(['items', 'labels', 'tags'])))
     this.blobs.onChange(() => this.#emit())
     const caches = indexedDbGridCaches()
     caches.read(projectId).then(
@@ -103,7 +106,7 @@ export class ProjectEngine implements OpenedProject {
     this.#emit()
   }
 
-  #opened(local: LocalProject, caches: ReturnType<typeof indexedDbGridCaches>): Y.Doc {
+  async #opened(local: LocalProject, caches: ReturnType<typeof indexedDbGridCaches>): Promise<Y.Doc> {
     if (this.#closed) {
       local.destroy()
       throw new Error('The project was closed while it loaded')
@@ -134,6 +137,9 @@ export class ProjectEngine implements OpenedProject {
     this.#writer = new GridCacheWriter(doc, this.projectId, caches, this.mark)
     this.#images = new ImageImport(doc, this.blobs, () => this.#emit())
     this.#flushTimer = setInterval(() => connection.state === 'online' && void this.blobs.flush(), FLUSH_MS)
+    // Edits made on the cached cells go in first, before any command that waited for the document.
+    const early = await this.early.applyTo(doc).catch((e: unknown) => [e instanceof Error ? e.message : String(e)])
+    for (const problem of early) console.warn('An edit made while the project loaded could not be applied:', problem)
     this.#phase = 'ready'
     this.#cache = null
     this.mark('strata:editable')

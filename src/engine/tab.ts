@@ -198,6 +198,11 @@ export class TabSession {
     return { ids: ids.join('\n'), allTags: tagsByItem(doc).all }
   }
 
+  /** A cell of the grid cache as this session's early edits show it (while the document loads). */
+  cachedCell(itemId: ItemId): Cell | undefined {
+    return cachedCells(this.engine, [itemId])[0]
+  }
+
   #cells(ids: ItemId[]): Cell[] {
     const doc = this.shown
     if (!doc) return cachedCells(this.engine, ids)
@@ -206,7 +211,7 @@ export class TabSession {
 
   async #item(itemId: ItemId): Promise<Topics['item']['value']> {
     const doc = this.shown
-    if (!doc) return { item: cachedCells(this.engine, [itemId])[0] ?? null, marks: [] }
+    if (!doc) return { item: this.cachedCell(itemId) ?? null, marks: [] }
     return { item: cellOf(doc, itemId, this.predictions.of), marks: await this.measures.boxes(itemId) }
   }
 
@@ -226,7 +231,8 @@ const cachedCells = (engine: OpenedProject, ids: ItemId[]): Cell[] => {
   return ids.flatMap((id) => {
     const c = byId.get(id)
     if (!c) return []
-    const labels: ItemJson['labels'] = c.labels.map(([classId, x, y, w, h], i) => ({ id: `${id}:cached:${i}`, classId, bbox: [x, y, w, h], by: { id: '', name: '' }, at: 0 }) as ItemJson['labels'][number])
-    return [{ id: id, name: c.name, blob: c.blob, mime: c.mime, width: c.width, height: c.height, addedAt: 0, addedBy: { id: '', name: '' }, tags: c.tags, labels, predicted: [] } as Cell]
+    const labels: ItemJson['labels'] = c.labels.map(([labelId, classId, x, y, w, h], i) => ({ id: labelId, classId, bbox: [x, y, w, h], by: { id: '', name: '' }, at: i }) as ItemJson['labels'][number])
+    const cell = { id, name: c.name, blob: c.blob, mime: c.mime, width: c.width, height: c.height, addedAt: 0, addedBy: { id: '', name: '' }, tags: c.tags, labels, predicted: [] } as Cell
+    return [engine.early ? engine.early.overlay(cell) : cell]
   })
 }

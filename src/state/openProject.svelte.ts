@@ -122,6 +122,8 @@ export class OpenProject {
   get allTags(): string[] { return this.#allTags }
   /** True when edit controls may be shown: latest is loaded and shown, and the token may write. */
   get canEdit(): boolean { return this.#role !== 'viewer' && !this.readOnly && this.ready && this.#mismatch === null }
+  /** True when items may be tagged and labelled: from the first paint of latest (edits made on the cached grid apply when the document is in). */
+  get canEditItems(): boolean { return this.canEdit || (this.#role !== 'viewer' && !this.readOnly && this.#topic.phase === 'cached' && this.#mismatch === null) }
 
   /** Versions already called `name` (trimmed): another may share it, but whoever names one should know. */
   versionsNamed(name: string): Version[] {

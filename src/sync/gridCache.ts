@@ -5,7 +5,7 @@ import { openDatabase, request } from './idb.ts'
  * paints at once while the document loads. Read-only, replaced as the document changes.
  */
 
-/** One cached cell: labels as `[classId, x, y, w, h]`, tags sorted. */
+/** One cached cell: labels as `[labelId, classId, x, y, w, h]` (ids, so an edit made from the cache names the real label), tags sorted. */
 export interface CachedItem {
   id: string
   name: string
@@ -13,7 +13,7 @@ export interface CachedItem {
   mime: string
   width: number
   height: number
-  labels: Array<[classId: string, x: number, y: number, w: number, h: number]>
+  labels: Array<[labelId: string, classId: string, x: number, y: number, w: number, h: number]>
   tags: string[]
 }
 
@@ -31,7 +31,7 @@ export interface GridCache {
   savedAt: number
 }
 
-export const GRID_CACHE_FORMAT = 1
+export const GRID_CACHE_FORMAT = 2
 
 /** Where grid caches are kept: IndexedDB in the app, a Map in tests. */
 export interface GridCacheStore {

@@ -11,6 +11,8 @@ export interface ProjectContext {
   filters: ItemFilters
   /** True when edit controls may be shown: latest is loaded and shown, and the token may write. */
   canEdit: () => boolean
+  /** True when items may be tagged and labelled: from the first paint, before the project has loaded. */
+  canEditItems: () => boolean
 }
 
 const KEY = Symbol('strata:project')
