@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { RunRecord } from '../domain/index.ts'
 import { type GroundTruth, type QualityOptions, type QualityReport, collectTruth } from '../quality/index.ts'
 import type { BoxOutcome, BoxSelection, ItemErrors } from '../quality/drill.ts'
-import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, type QualityRequest } from '../quality/protocol.ts'
+import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, type QualityRequest } from '../sync/qualityProtocol.ts'
 import type { BlobStore } from '../sync/blobs.ts'
 
 export interface Progress {
@@ -17,7 +17,7 @@ export type Connect = (onReply: (reply: unknown) => void, onFail: (message: stri
 
 /** The browser's metrics worker (src/quality/worker.ts). */
 export const workerChannel: Connect = (onReply, onFail) => {
-  const worker = new Worker(new URL('../quality/worker.ts', import.meta.url), { type: 'module' })
+  const worker = new Worker(new URL('../sync/qualityWorker.ts', import.meta.url), { type: 'module' })
   worker.onmessage = (event: MessageEvent<unknown>) => onReply(event.data)
   worker.onerror = (event) => onFail(event.message || 'The metrics worker failed')
   return { post: (request) => worker.postMessage(request), close: () => worker.terminate() }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { type RunRecord, addClass, addItem, addLabel, addRun, createProject } from '../../src/domain/index.ts'
 import { QualityResults } from '../../src/state/quality.svelte.ts'
 import type { Connect } from '../../src/state/qualityClient.ts'
-import { qualityHost } from '../../src/quality/protocol.ts'
+import { qualityHost } from '../../src/sync/qualityProtocol.ts'
 import type { BlobStore } from '../../src/sync/blobs.ts'
 
 const by = { id: 'u1', name: 'Ada' }

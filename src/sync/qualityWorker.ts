@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { type QualityReply, qualityHost } from './protocol.ts'
+import { type QualityReply, qualityHost } from './qualityProtocol.ts'
 
 // The browser's entry for metrics: parsing a big results file and matching run here, off the
 // main thread; the evaluation stays here for drill-down until the page terminates the worker.
