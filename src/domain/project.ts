@@ -50,7 +50,9 @@ export interface RunRecord {
   createdAt: number
   by: Actor
 }
-export type VersionKind = 'checkpoint' | 'discarded' | 'restored'
+/** How a version came to be: made by a person, or recorded before a discard or a restore. */
+export const VERSION_KINDS = ['checkpoint', 'discarded', 'restored'] as const
+export type VersionKind = (typeof VERSION_KINDS)[number]
 export interface VersionStats {
   items: number
   labels: number
