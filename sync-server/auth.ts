@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Role, Storage, TokenRow } from './storage/types.ts'
+import type { Role } from '../src/wire.ts'
+import type { Storage, TokenRow } from './storage/types.ts'
 
 /** Who is asking: the administrator, or the holder of one project token. */
 export type Principal =

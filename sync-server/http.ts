@@ -12,7 +12,7 @@ import { renderMetrics } from './metrics.ts'
 import type { Rooms } from './registry.ts'
 import type { RoomDeps } from './rooms.ts'
 import { decodePath, serveStatic } from './static.ts'
-import { ROLES, type Role } from './storage/types.ts'
+import { type CreatedProject, type CreatedToken, type ErrorBody, MAX_MISSING_QUERY, type MissingBlobs, type ProjectList, ROLES, type Role } from '../src/wire.ts'
 
 /** What the REST handlers need. */
 export interface HttpDeps extends RoomDeps { rooms: Rooms, blobs: BlobStore, adminHash: string, connections: () => number }
@@ -23,7 +23,6 @@ class HttpError extends Error {
 }
 
 const MAX_JSON_BYTES = 1024 * 1024
-const MAX_MISSING_QUERY = 100_000
 
 /** Answers every plain HTTP request: health, metrics, the REST API, then the app's files. */
 export const handleHttp = (deps: HttpDeps): ((req: IncomingMessage, res: ServerResponse) => void) => {
@@ -52,7 +51,7 @@ const answerFailure = (deps: HttpDeps, req: IncomingMessage, res: ServerResponse
 
 const reply = (res: ServerResponse, status: number, error: string): void => {
   if (res.headersSent) return void res.destroy()
-  json(res, status, { error })
+  json(res, status, { error } satisfies ErrorBody)
 }
 
 // Queries are read with the WHATWG parser; a target it refuses (`//[`, `http://[`) is the client's fault.
@@ -103,7 +102,7 @@ const projects = async (deps: HttpDeps, who: Principal, method: string, req: Inc
       if (who.kind === 'admin') return [{ ...p, role: 'owner' as Role }]
       return who.projectId === p.id ? [{ ...p, role: who.role }] : []
     })
-    return json(res, 200, { projects: visible })
+    return json(res, 200, { projects: visible } satisfies ProjectList)
   }
   if (method !== 'POST') throw new HttpError(405, 'method not allowed')
   if (who.kind !== 'admin') throw new HttpError(403, 'only the admin token creates projects')
@@ -115,7 +114,7 @@ const projects = async (deps: HttpDeps, who: Principal, method: string, req: Inc
   await deps.storage.appendUpdate(row.id, Y.encodeStateAsUpdate(createProject({ name })))
   await deps.storage.createProject(row)
   const { token, row: tokenRow } = await issueToken(deps.storage, row.id, 'owner')
-  json(res, 201, { ...row, token, tokenId: tokenRow.id })
+  json(res, 201, { ...row, token, tokenId: tokenRow.id } satisfies CreatedProject)
 }
 
 const project = async (deps: HttpDeps, who: Principal, projectId: string, method: string, res: ServerResponse): Promise<void> => {
@@ -135,7 +134,7 @@ const tokens = async (
     const role = ROLES.find((r) => r === body.role)
     if (role === undefined) throw new HttpError(400, `role must be one of ${ROLES.join(', ')}`)
     const { token, row } = await issueToken(deps.storage, projectId, role)
-    return json(res, 201, { ...row, token })
+    return json(res, 201, { ...row, token } satisfies CreatedToken)
   }
   if (tokenId !== undefined && method === 'DELETE') {
     if (!(await deps.storage.revokeToken(projectId, tokenId))) throw new HttpError(404, 'no such token')
@@ -157,7 +156,7 @@ const blobs = async (
     if (!Array.isArray(hashes) || hashes.length > MAX_MISSING_QUERY || !hashes.every((h) => typeof h === 'string' && BLOB_HASH.test(h))) {
       throw new HttpError(400, `hashes must be a list of at most ${MAX_MISSING_QUERY} sha256 hex strings`)
     }
-    return json(res, 200, { missing: deps.blobs.missing(projectId, hashes as string[]) })
+    return json(res, 200, { missing: deps.blobs.missing(projectId, hashes as string[]) } satisfies MissingBlobs)
   }
   if (hash === undefined || !BLOB_HASH.test(hash)) throw new HttpError(400, 'invalid blob hash: expected 64 lower-case hex digits')
   if (method === 'PUT') return putBlob(deps, who, projectId, hash, req, res)
