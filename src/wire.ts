@@ -50,9 +50,6 @@ export const Close = {
   SLOW_READER: 4508,
 } as const
 
-/** One of the close codes above. */
-export type CloseCode = (typeof Close)[keyof typeof Close]
-
 /** What a client reports for a socket that never opened or dropped without a close frame (a standard code no server sends). */
 export const ABNORMAL_CLOSURE = 1006
 

@@ -22,7 +22,7 @@ export const PROJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
 
 /** A fresh secret token. */
-export const newToken = (): string => `st_${randomBytes(32).toString('base64url')}`
+const newToken = (): string => `st_${randomBytes(32).toString('base64url')}`
 
 /** Issues a token with `role` on `projectId`, stores only its hash, and returns the secret once. */
 export const issueToken = async (storage: Storage, projectId: string, role: Role): Promise<{ token: string, row: TokenRow }> => {

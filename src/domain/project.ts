@@ -1,10 +1,10 @@
 import * as Y from 'yjs'
-import type { Actor, ClassId, ItemId, LabelId, RunId, VersionId } from './ids.ts'
+import type { Actor, ClassId, ItemId, VersionId } from './ids.ts'
 import { HistoryNotKeptError, ReadOnlyError } from './errors.ts'
 import { LOCAL, type Origin } from './origins.ts'
 import type { CocoClassRef, CocoLabelRef, CocoRef } from './cocoRef.ts'
 
-/** Bumped when the document layout changes; older documents are migrated on load. */
+/** The document layout, recorded in `meta.schema`: schema 1 is the only one so far, so nothing migrates yet. */
 export const SCHEMA = 1
 
 export type BBox = [x: number, y: number, w: number, h: number]
@@ -109,10 +109,6 @@ export interface ProjectMaps {
 export const CONTENT = ['meta', 'classes', 'items', 'labels', 'tags', 'runs'] as const
 export type ContentName = (typeof CONTENT)[number]
 export type RecordOf<K extends ContentName> = ProjectMaps[K] extends Y.Map<infer V> ? V : never
-
-export type ItemKey = ItemId
-export type LabelKey = LabelId
-export type RunKey = RunId
 
 /** The project's top-level maps. */
 export const maps = (doc: Y.Doc): ProjectMaps => ({

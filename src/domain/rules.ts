@@ -69,9 +69,6 @@ export const jsonText = (max: number): Rule => (v) => {
 /** Text as people typed it, trimmed; anything else is left for a rule to refuse. */
 export const trimmed = <V>(value: V): V => (typeof value === 'string' ? (value.trim() as V) : value)
 
-/** A field that may be absent. */
-export const optional = (rule: Rule): Rule => (v) => (v === undefined ? null : rule(v))
-
 /** A field that may be null. */
 export const nullable = (rule: Rule): Rule => (v) => (v === null ? null : rule(v))
 
