@@ -2,17 +2,17 @@ import { describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
 import * as D from '../../src/domain/index.ts'
 import { findRecordProblem } from '../../sync-server/records.ts'
+import { ann as by, image, sha } from '../domain/helpers.ts'
 
 // One schema per record: what the domain refuses to write, the server refuses to take from a
 // client that skipped the domain (an old or a hostile one), for the same field.
 
-const by = { id: 'u1', name: 'Ann' }
-const blob = 'ab'.repeat(32)
+const blob = sha('predictions')
 
 const project = () => {
   const doc = D.createProject({ name: 'P' })
   const cls = D.addClass(doc, { name: 'car' })
-  const item = D.addItem(doc, { name: 'a.png', blob, mime: 'image/png', width: 100, height: 100 }, by)
+  const item = D.addItem(doc, image('a.png'), by)
   const run = D.addRun(doc, { name: 'r', model: 'm', blob, count: 1 }, by)
   D.createVersion(doc, { name: 'v1' }, by)
   const version = D.listVersions(doc)[0] as D.Version
@@ -31,11 +31,11 @@ const rawUpdate = (p: Project, write: (m: D.ProjectMaps) => void): Uint8Array =>
 const withField = <T extends object>(map: Y.Map<T>, key: string, field: string, value: unknown) => map.set(key, { ...map.get(key), [field]: value } as T)
 
 const cases: Array<[string, (p: Project) => unknown, (p: Project, m: D.ProjectMaps) => void, RegExp]> = [
-  ['an item that is not an image', (p) => D.addItem(p.doc, { name: 'b', blob, mime: 'text/html', width: 1, height: 1 }, by),
+  ['an item that is not an image', (p) => D.addItem(p.doc, { ...image('b'), mime: 'text/html' }, by),
     (p, m) => withField(m.items, p.item, 'mime', 'text/html'), /items ".*": bad field "mime": must be an image type/],
-  ['an item with zero width', (p) => D.addItem(p.doc, { name: 'b', blob, mime: 'image/png', width: 0, height: 1 }, by),
+  ['an item with zero width', (p) => D.addItem(p.doc, { ...image('b'), width: 0 }, by),
     (p, m) => withField(m.items, p.item, 'width', 0), /bad field "width": must be a positive whole number of pixels/],
-  ['an item with a blank name', (p) => D.addItem(p.doc, { name: ' ', blob, mime: 'image/png', width: 1, height: 1 }, by),
+  ['an item with a blank name', (p) => D.addItem(p.doc, image(' '), by),
     (p, m) => withField(m.items, p.item, 'name', ' '), /bad field "name": must not be empty/],
   ['a class with a bad color', (p) => D.addClass(p.doc, { name: 'x', color: 'red' }),
     (p, m) => withField(m.classes, p.cls, 'color', 'red'), /bad field "color": must look like #rrggbb/],
@@ -65,6 +65,6 @@ describe('the domain and the server refuse the same records', () => {
 
   test('the domain names the field and the value it refused', () => {
     const p = project()
-    expect(() => D.addItem(p.doc, { name: 'b', blob, mime: 'text/html', width: 1, height: 1 }, by)).toThrow('Item mime must be an image type, got "text/html"')
+    expect(() => D.addItem(p.doc, { ...image('b'), mime: 'text/html' }, by)).toThrow('Item mime must be an image type, got "text/html"')
   })
 })
