@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import * as Y from 'yjs'
-import { createProject } from '../src/domain/index.ts'
+import { ValidationError, createProject } from '../src/domain/index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
@@ -95,6 +95,16 @@ const route = async (deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   throw new HttpError(404, 'not found')
 }
 
+/** Runs a domain write on a request's input; a record the domain refuses is the client's 400, in the domain's words. */
+const refusingInvalid = <T>(write: () => T): T => {
+  try {
+    return write()
+  } catch (e) {
+    if (e instanceof ValidationError) throw new HttpError(400, e.message)
+    throw e
+  }
+}
+
 const projects = async (deps: HttpDeps, who: Principal, method: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   if (method === 'GET') {
     const all = await deps.storage.listProjects()
@@ -108,10 +118,11 @@ const projects = async (deps: HttpDeps, who: Principal, method: string, req: Inc
   if (who.kind !== 'admin') throw new HttpError(403, 'only the admin token creates projects')
   const body = await readJson(req)
   const name = typeof body.name === 'string' ? body.name.trim() : ''
-  if (name === '' || name.length > 200) throw new HttpError(400, 'name must be a non-empty string of at most 200 characters')
+  // The document starts with its schema and name, so every client shows the same name; the
+  // domain checks the name as it checks any project's ("Project name must not be empty").
+  const doc = refusingInvalid(() => createProject({ name }))
   const row = { id: randomUUID(), name, createdAt: Date.now() }
-  // The document starts with its schema and name, so every client shows the same name.
-  await deps.storage.appendUpdate(row.id, Y.encodeStateAsUpdate(createProject({ name })))
+  await deps.storage.appendUpdate(row.id, Y.encodeStateAsUpdate(doc))
   await deps.storage.createProject(row)
   const { token, row: tokenRow } = await issueToken(deps.storage, row.id, 'owner')
   json(res, 201, { ...row, token, tokenId: tokenRow.id } satisfies CreatedProject)

@@ -3,6 +3,7 @@ import * as Y from 'yjs'
 import * as D from '../../src/domain/index.ts'
 import { findRecordProblem } from '../../sync-server/records.ts'
 import { ann as by, image, sha } from '../domain/helpers.ts'
+import { api, startTestServer } from './harness.ts'
 
 // One schema per record: what the domain refuses to write, the server refuses to take from a
 // client that skipped the domain (an old or a hostile one), for the same field.
@@ -66,5 +67,18 @@ describe('the domain and the server refuse the same records', () => {
   test('the domain names the field and the value it refused', () => {
     const p = project()
     expect(() => D.addItem(p.doc, { ...image('b'), mime: 'text/html' }, by)).toThrow('Item mime must be an image type, got "text/html"')
+  })
+
+  test('the REST API refuses a project name the domain refuses, in the same words', async () => {
+    expect(() => D.createProject({ name: ' ' })).toThrow('Project name must not be empty')
+    const server = await startTestServer()
+    try {
+      const res = await api(server.url, 'POST', '/api/projects', 'admin-secret', { name: ' ' })
+      expect(res.status).toBe(400)
+      expect(res.json).toEqual({ error: 'Project name must not be empty' })
+      expect((await api(server.url, 'GET', '/api/projects', 'admin-secret')).json).toEqual({ projects: [] })
+    } finally {
+      await server.close()
+    }
   })
 })
