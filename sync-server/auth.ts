@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Role, Storage, TokenRow } from './storage/types.ts'
+import type { Role } from '../src/wire.ts'
+import type { Storage, TokenRow } from './storage/types.ts'
 
 /** Who is asking: the administrator, or the holder of one project token. */
 export type Principal =
@@ -21,7 +22,7 @@ export const PROJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
 
 /** A fresh secret token. */
-export const newToken = (): string => `st_${randomBytes(32).toString('base64url')}`
+const newToken = (): string => `st_${randomBytes(32).toString('base64url')}`
 
 /** Issues a token with `role` on `projectId`, stores only its hash, and returns the secret once. */
 export const issueToken = async (storage: Storage, projectId: string, role: Role): Promise<{ token: string, row: TokenRow }> => {

@@ -7,7 +7,7 @@ export interface Config {
   dataDir: string
   adminToken: string | undefined
   /**
-   * Largest websocket message accepted; bigger ones close the connection with 4413. Generous,
+   * Largest websocket message accepted; bigger ones close the connection with Close.TOO_LARGE. Generous,
    * because y-websocket sends a client's whole first upload as one message (100k items ≈ 100 MB).
    */
   maxMessageBytes: number

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import * as Y from 'yjs'
-import { createProject } from '../src/domain/index.ts'
+import { ValidationError, createProject } from '../src/domain/index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
@@ -12,7 +12,7 @@ import { renderMetrics } from './metrics.ts'
 import type { Rooms } from './registry.ts'
 import type { RoomDeps } from './rooms.ts'
 import { decodePath, serveStatic } from './static.ts'
-import { ROLES, type Role } from './storage/types.ts'
+import { type CreatedProject, type CreatedToken, type ErrorBody, MAX_MISSING_QUERY, type MissingBlobs, type ProjectList, ROLES, type Role } from '../src/wire.ts'
 
 /** What the REST handlers need. */
 export interface HttpDeps extends RoomDeps { rooms: Rooms, blobs: BlobStore, adminHash: string, connections: () => number }
@@ -23,7 +23,6 @@ class HttpError extends Error {
 }
 
 const MAX_JSON_BYTES = 1024 * 1024
-const MAX_MISSING_QUERY = 100_000
 
 /** Answers every plain HTTP request: health, metrics, the REST API, then the app's files. */
 export const handleHttp = (deps: HttpDeps): ((req: IncomingMessage, res: ServerResponse) => void) => {
@@ -52,7 +51,7 @@ const answerFailure = (deps: HttpDeps, req: IncomingMessage, res: ServerResponse
 
 const reply = (res: ServerResponse, status: number, error: string): void => {
   if (res.headersSent) return void res.destroy()
-  json(res, status, { error })
+  json(res, status, { error } satisfies ErrorBody)
 }
 
 // Queries are read with the WHATWG parser; a target it refuses (`//[`, `http://[`) is the client's fault.
@@ -96,6 +95,16 @@ const route = async (deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   throw new HttpError(404, 'not found')
 }
 
+/** Runs a domain write on a request's input; a record the domain refuses is the client's 400, in the domain's words. */
+const refusingInvalid = <T>(write: () => T): T => {
+  try {
+    return write()
+  } catch (e) {
+    if (e instanceof ValidationError) throw new HttpError(400, e.message)
+    throw e
+  }
+}
+
 const projects = async (deps: HttpDeps, who: Principal, method: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   if (method === 'GET') {
     const all = await deps.storage.listProjects()
@@ -103,19 +112,20 @@ const projects = async (deps: HttpDeps, who: Principal, method: string, req: Inc
       if (who.kind === 'admin') return [{ ...p, role: 'owner' as Role }]
       return who.projectId === p.id ? [{ ...p, role: who.role }] : []
     })
-    return json(res, 200, { projects: visible })
+    return json(res, 200, { projects: visible } satisfies ProjectList)
   }
   if (method !== 'POST') throw new HttpError(405, 'method not allowed')
   if (who.kind !== 'admin') throw new HttpError(403, 'only the admin token creates projects')
   const body = await readJson(req)
   const name = typeof body.name === 'string' ? body.name.trim() : ''
-  if (name === '' || name.length > 200) throw new HttpError(400, 'name must be a non-empty string of at most 200 characters')
+  // The document starts with its schema and name, so every client shows the same name; the
+  // domain checks the name as it checks any project's ("Project name must not be empty").
+  const doc = refusingInvalid(() => createProject({ name }))
   const row = { id: randomUUID(), name, createdAt: Date.now() }
-  // The document starts with its schema and name, so every client shows the same name.
-  await deps.storage.appendUpdate(row.id, Y.encodeStateAsUpdate(createProject({ name })))
+  await deps.storage.appendUpdate(row.id, Y.encodeStateAsUpdate(doc))
   await deps.storage.createProject(row)
   const { token, row: tokenRow } = await issueToken(deps.storage, row.id, 'owner')
-  json(res, 201, { ...row, token, tokenId: tokenRow.id })
+  json(res, 201, { ...row, token, tokenId: tokenRow.id } satisfies CreatedProject)
 }
 
 const project = async (deps: HttpDeps, who: Principal, projectId: string, method: string, res: ServerResponse): Promise<void> => {
@@ -135,7 +145,7 @@ const tokens = async (
     const role = ROLES.find((r) => r === body.role)
     if (role === undefined) throw new HttpError(400, `role must be one of ${ROLES.join(', ')}`)
     const { token, row } = await issueToken(deps.storage, projectId, role)
-    return json(res, 201, { ...row, token })
+    return json(res, 201, { ...row, token } satisfies CreatedToken)
   }
   if (tokenId !== undefined && method === 'DELETE') {
     if (!(await deps.storage.revokeToken(projectId, tokenId))) throw new HttpError(404, 'no such token')
@@ -157,7 +167,7 @@ const blobs = async (
     if (!Array.isArray(hashes) || hashes.length > MAX_MISSING_QUERY || !hashes.every((h) => typeof h === 'string' && BLOB_HASH.test(h))) {
       throw new HttpError(400, `hashes must be a list of at most ${MAX_MISSING_QUERY} sha256 hex strings`)
     }
-    return json(res, 200, { missing: deps.blobs.missing(projectId, hashes as string[]) })
+    return json(res, 200, { missing: deps.blobs.missing(projectId, hashes as string[]) } satisfies MissingBlobs)
   }
   if (hash === undefined || !BLOB_HASH.test(hash)) throw new HttpError(400, 'invalid blob hash: expected 64 lower-case hex digits')
   if (method === 'PUT') return putBlob(deps, who, projectId, hash, req, res)

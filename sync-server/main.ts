@@ -1,6 +1,6 @@
 import { readConfig } from './config.ts'
 import { startServer } from './server.ts'
-import { seedSampleProject } from './sample.ts'
+import { seedSampleProject } from './sample/seed.ts'
 
 // Wiring only: configuration from the environment, start, print where to go, stop cleanly.
 const config = readConfig(process.env, process.argv.slice(2))

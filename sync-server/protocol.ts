@@ -1,13 +1,8 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { Close } from '../src/wire.ts'
+import { Close, Message, PERMISSION_DENIED } from '../src/wire.ts'
 
-/** y-websocket message types (first varuint of every frame). */
-export const MESSAGE_SYNC = 0
-export const MESSAGE_AWARENESS = 1
-export const MESSAGE_AUTH = 2
-export const MESSAGE_QUERY_AWARENESS = 3
 const SYNC_STEP1 = 0
 const SYNC_STEP2 = 1
 const SYNC_UPDATE = 2
@@ -40,9 +35,9 @@ export const decodeMessage = (frame: Uint8Array, presence: PresenceCaps): Incomi
   const decoder = decoding.createDecoder(frame)
   const message = read(() => {
     const type = decoding.readVarUint(decoder)
-    if (type === MESSAGE_SYNC) return decodeSync(decoder)
-    if (type === MESSAGE_AWARENESS) return decodeAwareness(decoding.readVarUint8Array(decoder), presence)
-    if (type === MESSAGE_QUERY_AWARENESS) return { kind: 'query-awareness' } as const
+    if (type === Message.SYNC) return decodeSync(decoder)
+    if (type === Message.AWARENESS) return decodeAwareness(decoding.readVarUint8Array(decoder), presence)
+    if (type === Message.QUERY_AWARENESS) return { kind: 'query-awareness' } as const
     throw new BadMessage(Close.BAD_MESSAGE, `unknown message type ${type}`)
   })
   if (decoder.pos !== frame.length) throw new BadMessage(Close.BAD_MESSAGE, 'trailing bytes after message')
@@ -113,19 +108,19 @@ const parseJson = (json: string): unknown => {
 }
 
 /** Sync step 1 carrying the room's state vector. */
-export const encodeSyncStep1 = (doc: Y.Doc): Uint8Array => frame(MESSAGE_SYNC, SYNC_STEP1, Y.encodeStateVector(doc))
+export const encodeSyncStep1 = (doc: Y.Doc): Uint8Array => frame(Message.SYNC, SYNC_STEP1, Y.encodeStateVector(doc))
 
 /** Sync step 2: what the client lacks, given its state vector. */
 export const encodeSyncStep2 = (doc: Y.Doc, stateVector: Uint8Array): Uint8Array =>
-  frame(MESSAGE_SYNC, SYNC_STEP2, Y.encodeStateAsUpdate(doc, stateVector))
+  frame(Message.SYNC, SYNC_STEP2, Y.encodeStateAsUpdate(doc, stateVector))
 
 /** A live update relayed to peers. */
-export const encodeUpdate = (update: Uint8Array): Uint8Array => frame(MESSAGE_SYNC, SYNC_UPDATE, update)
+export const encodeUpdate = (update: Uint8Array): Uint8Array => frame(Message.SYNC, SYNC_UPDATE, update)
 
 /** An awareness update relayed as is. */
 export const encodeAwareness = (update: Uint8Array): Uint8Array => {
   const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
+  encoding.writeVarUint(encoder, Message.AWARENESS)
   encoding.writeVarUint8Array(encoder, update)
   return encoding.toUint8Array(encoder)
 }
@@ -133,8 +128,8 @@ export const encodeAwareness = (update: Uint8Array): Uint8Array => {
 /** y-protocols' "permission denied" auth message: the stock client logs the reason. */
 export const encodePermissionDenied = (reason: string): Uint8Array => {
   const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_AUTH)
-  encoding.writeVarUint(encoder, 0)
+  encoding.writeVarUint(encoder, Message.AUTH)
+  encoding.writeVarUint(encoder, PERMISSION_DENIED)
   encoding.writeVarString(encoder, reason)
   return encoding.toUint8Array(encoder)
 }

@@ -1,8 +1,5 @@
 import * as Y from 'yjs'
-import { recordProblem } from '../src/domain/schema.ts'
-
-/** Strata's top-level maps: every value in them must be a valid record. */
-const STRATA_MAPS = new Set(['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions', 'deletedVersions'])
+import { RECORD_MAPS, recordProblem } from '../src/domain/schema.ts'
 
 /** The problem of an update that builds on changes the room does not have (yet). */
 export const MISSING = 'the update builds on changes the server does not have'
@@ -87,7 +84,7 @@ export const findRecordProblem = (doc: Y.Doc, update: Uint8Array): string | null
     if (originAfter(s)) return 'a struct builds on a later one of its own client'
     const place = placeOf(doc, byClient, s, known)
     if (place === 'missing') return MISSING
-    if (place === 'nested' || !STRATA_MAPS.has(place.root)) continue
+    if (place === 'nested' || !RECORD_MAPS.has(place.root)) continue
     if (place.key === null) return `"${place.root}" is a keyed map, not a list`
     if (s.content instanceof Y.ContentDeleted) continue
     if (!(s.content instanceof Y.ContentAny)) return `"${place.root}" holds plain records only`

@@ -204,7 +204,7 @@ export class Room {
     } catch (e) {
       this.deps.metrics.storageErrors++
       this.deps.log(`room ${this.id}: could not log an update: ${(e as Error).message}`)
-      // 4500 is "try again later" for the stock client: it reconnects and resends the edit.
+      // STORAGE_ERROR is "try again later" for the stock client: it reconnects and resends the edit.
       return this.close(conn, Close.STORAGE_ERROR, 'storage error: the edit was not saved, it stays on your device')
     }
     this.deps.metrics.updatesReceived++

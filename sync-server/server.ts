@@ -23,7 +23,7 @@ export interface StrataServer {
   adminTokenCreated: boolean
   metrics: Metrics
   rooms: Rooms
-  /** Closes connections (1001), compacts and evicts every room, closes storage. */
+  /** Closes connections (Close.GOING_AWAY), compacts and evicts every room, closes storage. */
   close(): Promise<void>
 }
 

@@ -24,7 +24,7 @@ const REFUSED_MAX_PAYLOAD = 1024
  */
 export const attachSync = (server: Server, deps: SyncDeps): { clients: () => number, close: () => void } => {
   const { config } = deps
-  // ws closes frames over maxPayload with 1009; frames between the cap and this wall get 4413.
+  // ws closes frames over maxPayload with Close.MESSAGE_TOO_BIG; frames between the cap and this wall get Close.TOO_LARGE.
   const wall = (cap: number): number => cap * 2 + 1024
   const editors = new WebSocketServer({ noServer: true, maxPayload: wall(config.maxMessageBytes) })
   const viewers = new WebSocketServer({ noServer: true, maxPayload: wall(config.viewerMaxMessageBytes) })

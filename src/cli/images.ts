@@ -25,7 +25,7 @@ const walk = async (dir: string): Promise<string[]> => {
 }
 
 /** Reads every file under `folder` once: images get their hash, type and size; others (and paths over 200 characters) are counted. */
-export const scanFolder = async (folder: string, log: (line: string) => void): Promise<{ images: Found[]; others: string[] }> => {
+const scanFolder = async (folder: string, log: (line: string) => void): Promise<{ images: Found[]; others: string[] }> => {
   const stat = await fs.stat(folder).catch(() => null)
   if (!stat?.isDirectory()) throw new CliError(`${folder} is not a folder`)
   const images: Found[] = []
@@ -43,7 +43,7 @@ export const scanFolder = async (folder: string, log: (line: string) => void): P
 }
 
 /** Uploads the files whose hash the server lacks, a few at a time. */
-export const uploadMissing = async (t: Target, files: Array<{ file: string; sha256: string }>, log: (line: string) => void): Promise<number> => {
+const uploadMissing = async (t: Target, files: Array<{ file: string; sha256: string }>, log: (line: string) => void): Promise<number> => {
   const missing = await missingBlobs(t, [...new Set(files.map((f) => f.sha256))])
   const queue = files.filter((f) => missing.delete(f.sha256))
   let done = 0

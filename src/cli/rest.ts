@@ -1,3 +1,4 @@
+import { type CreatedProject, type MissingBlobs, type MissingBlobsQuery, errorOf } from '../wire.ts'
 import { CliError } from './errors.ts'
 
 /** Where the server is and who is asking. */
@@ -9,13 +10,7 @@ export interface Target {
 
 const reasonOf = async (res: Response): Promise<string> => {
   const text = await res.text().catch(() => '')
-  try {
-    const body = JSON.parse(text) as { error?: unknown }
-    if (typeof body.error === 'string') return body.error
-  } catch {
-    // not JSON: the text is the reason
-  }
-  return text || res.statusText
+  return errorOf(text) ?? (text || res.statusText)
 }
 
 /** One REST call; a refusal or an unreachable server becomes a CliError with the server's words. */
@@ -33,10 +28,10 @@ export const call = async (t: Pick<Target, 'server' | 'token'>, method: string, 
 const project = (t: Target): string => `/api/projects/${encodeURIComponent(t.project)}`
 
 /** Creates a project (admin token); answers its id and owner token. */
-export const createProject = async (t: Pick<Target, 'server' | 'token'>, name: string): Promise<{ id: string; token: string; name: string }> => {
+export const createProject = async (t: Pick<Target, 'server' | 'token'>, name: string): Promise<CreatedProject> => {
   const res = await call(t, 'POST', '/api/projects', JSON.stringify({ name }))
   if (res.status === 404) throw new CliError(`POST /api/projects: 404 ${await reasonOf(res)}`)
-  return (await res.json()) as { id: string; token: string; name: string }
+  return (await res.json()) as CreatedProject
 }
 
 /** Of these hashes, the ones the server does not hold for the project. */
@@ -44,9 +39,9 @@ export const missingBlobs = async (t: Target, hashes: string[]): Promise<Set<str
   const missing = new Set<string>()
   // The server reads at most 1 MiB of JSON: 10,000 hashes is about 670 KB.
   for (let i = 0; i < hashes.length; i += 10_000) {
-    const res = await call(t, 'POST', `${project(t)}/blobs/missing`, JSON.stringify({ hashes: hashes.slice(i, i + 10_000) }))
+    const res = await call(t, 'POST', `${project(t)}/blobs/missing`, JSON.stringify({ hashes: hashes.slice(i, i + 10_000) } satisfies MissingBlobsQuery))
     if (res.status === 404) throw new CliError(`no project ${t.project} on ${t.server}`)
-    for (const h of ((await res.json()) as { missing: string[] }).missing) missing.add(h)
+    for (const h of ((await res.json()) as MissingBlobs).missing) missing.add(h)
   }
   return missing
 }

@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { newProjectDoc } from '../domain/index.ts'
-import { isRefusal } from '../wire.ts'
+import { ABNORMAL_CLOSURE, Message, PERMISSION_DENIED, isRefusal } from '../wire.ts'
 import { CliError } from './errors.ts'
 import type { Target } from './rest.ts'
 
@@ -38,13 +38,13 @@ export const open = (t: Target, timeoutMs: number): Promise<Session> =>
     const timer = setTimeout(() => fail(new CliError(`could not sync with ${t.server} within ${timeoutMs / 1000} s (${lastProblem})`)), timeoutMs)
     provider.on('connection-error', () => (lastProblem = 'the server cannot be reached'))
     // A viewer token's edits are dropped; the server says so once, and waiting would be in vain.
-    provider.messageHandlers[2] = (_encoder, decoder) => {
-      if (decoding.readVarUint(decoder) === 0) fail(new CliError(`the server refused the changes: ${decoding.readVarString(decoder)}`))
+    provider.messageHandlers[Message.AUTH] = (_encoder, decoder) => {
+      if (decoding.readVarUint(decoder) === PERMISSION_DENIED) fail(new CliError(`the server refused the changes: ${decoding.readVarString(decoder)}`))
     }
     provider.on('connection-close', (event) => {
       if (event === null) return
-      // 1006 is what a socket that never opened reports: nothing is listening there.
-      lastProblem = event.code === 1006 ? 'the server cannot be reached' : closeReason(event.code, event.reason)
+      // A socket that never opened: nothing is listening there.
+      lastProblem = event.code === ABNORMAL_CLOSURE ? 'the server cannot be reached' : closeReason(event.code, event.reason)
       if (isRefusal(event.code)) {
         clearTimeout(timer)
         fail(new CliError(lastProblem))

@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import { ValidationError } from './errors.ts'
 import { type BBox, write } from './project.ts'
+import { type Rule, jsonText, text } from './rules.ts'
 
 /**
  * Where a record came from in a COCO file: its id there, and the fields Strata does not model,
@@ -39,36 +40,23 @@ const MAX_SEGMENTATION = 1024 * 1024
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isCocoId = (v: unknown): v is CocoId =>
   (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && v !== '' && v.length <= 100)
-const isJsonText = (v: unknown, max: number): boolean => {
-  if (typeof v !== 'string' || v.length > max) return false
-  try {
-    JSON.parse(v)
-    return true
-  } catch {
-    return false
-  }
-}
 const isBox = (v: unknown): boolean => Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n))
 
-/** Why a stored COCO reference is malformed (null when fine or absent); `kind` says which record holds it. */
-export const cocoRefProblem = (v: unknown, kind: 'item' | 'class' | 'label'): string | null => {
-  if (v === undefined) return null
-  if (!isObject(v) || !isCocoId(v.id)) return 'bad coco id'
-  if (v.extra !== undefined && !isJsonText(v.extra, MAX_EXTRA)) return 'bad coco extra'
-  if (kind === 'class' && v.supercategory !== undefined && !(typeof v.supercategory === 'string' && v.supercategory.length <= 200)) return 'bad coco supercategory'
-  if (kind !== 'label') return null
-  if (!isBox(v.bbox)) return 'bad coco bbox'
-  if (v.area !== undefined && !(typeof v.area === 'number' && Number.isFinite(v.area) && v.area >= 0)) return 'bad coco area'
-  if (v.crowd !== undefined && v.crowd !== true) return 'bad coco crowd'
-  if (v.segmentation !== undefined && !isJsonText(v.segmentation, MAX_SEGMENTATION)) return 'bad coco segmentation'
-  return null
-}
+/** The fields a record keeps from its COCO file, as JSON text (the project's `meta.coco`, a record's `extra`). */
+export const COCO_EXTRA = jsonText(MAX_EXTRA)
 
-/** Checks a reference passed to a domain write; answers it, or throws a ValidationError. */
-export const requireCocoRef = <T extends CocoRef>(v: T | undefined, kind: 'item' | 'class' | 'label'): T | undefined => {
-  const problem = cocoRefProblem(v, kind)
-  if (problem !== null) throw new ValidationError(`COCO reference: ${problem}`)
-  return v
+/** The rule of a record's `coco` field (absent is fine); `kind` says which record holds it. */
+export const cocoRule = (kind: 'item' | 'class' | 'label'): Rule => (v) => {
+  if (v === undefined) return null
+  if (!isObject(v) || !isCocoId(v.id)) return 'has a bad COCO id'
+  if (v.extra !== undefined && COCO_EXTRA(v.extra) !== null) return 'has bad extra fields'
+  if (kind === 'class' && v.supercategory !== undefined && text(200)(v.supercategory) !== null) return 'has a bad supercategory'
+  if (kind !== 'label') return null
+  if (!isBox(v.bbox)) return 'has a bad bbox'
+  if (v.area !== undefined && !(typeof v.area === 'number' && Number.isFinite(v.area) && v.area >= 0)) return 'has a bad area'
+  if (v.crowd !== undefined && v.crowd !== true) return 'has a bad crowd flag'
+  if (v.segmentation !== undefined && jsonText(MAX_SEGMENTATION)(v.segmentation) !== null) return 'has a bad segmentation'
+  return null
 }
 
 /** The reference as a record field, so records without one stay as they were. */
@@ -79,9 +67,9 @@ export const sameBoxAsImported = (bbox: BBox, coco: CocoLabelRef): boolean => bb
 
 /** Keeps a COCO file's top-level fields (info, licenses, …) with the project, once: the first import's stay. */
 export const keepCocoDataset = (doc: Y.Doc, extra: Record<string, unknown>): void => {
-  const text = JSON.stringify(extra)
-  if (cocoRefProblem({ id: 1, extra: text }, 'item') !== null) throw new ValidationError('The COCO file\'s top-level fields are too large to keep')
+  const json = JSON.stringify(extra)
+  if (COCO_EXTRA(json) !== null) throw new ValidationError('The COCO file\'s top-level fields are too large to keep')
   write(doc, (m) => {
-    if (m.meta.get('coco') === undefined) m.meta.set('coco', text)
+    if (m.meta.get('coco') === undefined) m.meta.set('coco', json)
   })
 }

@@ -1,9 +1,15 @@
 import type * as Y from 'yjs'
 import type { Actor, VersionId } from './ids.ts'
-import { type DeletedVersionRecord, maps, write } from './project.ts'
+import { type DeletedVersionRecord, VERSION_KINDS, maps, write } from './project.ts'
 import { NotFoundError, VersionDeletedError } from './errors.ts'
-import { recordProblem } from './schema.ts'
+import { ACTOR, NAME, type RecordSchema, TIME, oneOf, recordProblem, requireRecord } from './rules.ts'
 import { sourceOf } from './source.ts'
+
+/** The trace a deleted version leaves, as the domain writes it and the server accepts it. */
+export const DELETED_VERSION: RecordSchema<DeletedVersionRecord> = {
+  what: 'Deleted version',
+  fields: { name: NAME, by: ACTOR, at: TIME, kind: oneOf(...VERSION_KINDS), deletedBy: ACTOR, deletedAt: TIME },
+}
 
 /** A deleted version as messages name it. */
 export type DeletedVersion = { id: VersionId } & DeletedVersionRecord
@@ -18,7 +24,7 @@ export const describeDeletion = (d: Pick<DeletedVersion, 'name' | 'deletedBy'>):
  */
 export const deletedVersion = (doc: Y.Doc, versionId: VersionId): DeletedVersion | null => {
   const record: unknown = maps(sourceOf(doc).doc).deletedVersions.get(versionId)
-  if (record === undefined || recordProblem('deletedVersions', versionId, record) !== null) return null
+  if (record === undefined || recordProblem(DELETED_VERSION, record) !== null) return null
   return { id: versionId, ...(record as DeletedVersionRecord) }
 }
 
@@ -37,9 +43,9 @@ export const deleteVersion = (doc: Y.Doc, versionId: VersionId, by: Actor): Dele
   write(doc, (m) => {
     const record = m.versions.get(versionId)
     if (!record) throw versionGone(doc, versionId)
-    const trace: DeletedVersionRecord = {
+    const trace = requireRecord(DELETED_VERSION, {
       name: record.name, by: record.by, at: record.at, kind: record.kind, deletedBy: { id: by.id, name: by.name }, deletedAt: Date.now(),
-    }
+    })
     m.versions.delete(versionId)
     m.deletedVersions.set(versionId, trace)
     return { id: versionId, ...trace }

@@ -1,9 +1,9 @@
 import type * as Y from 'yjs'
 import type { ItemId, LabelId, VersionId } from './ids.ts'
-import { type ItemRecord, type LabelRecord, maps } from './project.ts'
+import { type ClassRecord, type ItemRecord, type LabelRecord, type MetaRecord, type RunRecord, maps } from './project.ts'
 import { changedKeys, sameValue, valueAt } from './changes.ts'
-import { versionSnapshot } from './versions.ts'
-import { sourceOf } from './source.ts'
+import { openVersion, versionSnapshot } from './versions.ts'
+import { getRecord, sourceOf } from './source.ts'
 import { labelsEverOn, tagsEverOn } from './byItem.ts'
 import { tagKey } from './tags.ts'
 import { type ChangeSummary, summarize } from './summary.ts'
@@ -105,4 +105,40 @@ export const diffVersions = (doc: Y.Doc, from: VersionRef, to: VersionRef): Proj
   const items = [...out.values()].filter((d) => d.before !== null || d.after !== null)
   for (const d of items) completeWhole(live, d, d.status === 'added' ? b : a)
   return { from, to, summary, items }
+}
+
+/** One keyed record on both sides of a comparison (null where it does not exist). */
+export interface RecordChange<V> {
+  id: string
+  before: V | null
+  after: V | null
+}
+
+/**
+ * The item-level diff plus the values of the classes, runs and project fields that changed
+ * (the diff's summary names only their ids): everything a comparison view shows, and enough
+ * to turn the older state into the newer one (`applyDiff`).
+ */
+export interface VersionComparison extends ProjectDiff {
+  classes: Array<RecordChange<ClassRecord>>
+  runs: Array<RecordChange<RunRecord>>
+  meta: Array<RecordChange<MetaRecord[keyof MetaRecord]>>
+}
+
+const docAt = (live: Y.Doc, ref: VersionRef): Y.Doc => (ref === 'latest' ? live : openVersion(live, ref))
+
+/** Compares two versions (or a version and latest) with the changed values, in O(changes): reads only the changed keys. */
+export const compareVersions = (doc: Y.Doc, from: VersionRef, to: VersionRef): VersionComparison => {
+  const live = sourceOf(doc).doc
+  const diff = diffVersions(live, from, to)
+  const [a, b] = [sourceOf(docAt(live, from)), sourceOf(docAt(live, to))]
+  const s = diff.summary
+  const changed = <K extends 'classes' | 'runs' | 'meta'>(name: K, ids: string[]) =>
+    ids.map((id) => ({ id, before: getRecord(a, name, id) ?? null, after: getRecord(b, name, id) ?? null }))
+  return {
+    ...diff,
+    classes: changed('classes', [...s.classes.added, ...s.classes.removed, ...s.classes.changed]),
+    runs: changed('runs', [...s.runs.added, ...s.runs.removed, ...s.runs.changed]),
+    meta: changed('meta', s.meta),
+  }
 }

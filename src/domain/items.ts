@@ -1,11 +1,11 @@
 import type * as Y from 'yjs'
-import { type Actor, type ItemId, isSha256, newId } from './ids.ts'
+import { type Actor, type ItemId, newId } from './ids.ts'
 import { type ItemRecord, write } from './project.ts'
-import { NotFoundError, ValidationError } from './errors.ts'
-import { requireName } from './classes.ts'
+import { NotFoundError } from './errors.ts'
 import { labelsOf, tagsOf } from './byItem.ts'
 import { tagKey } from './tags.ts'
-import { type CocoRef, requireCocoRef, withCoco } from './cocoRef.ts'
+import { type CocoRef, cocoRule, withCoco } from './cocoRef.ts'
+import { ACTOR, NAME, type RecordSchema, type Rule, SHA256, TIME, matching, requireRecord, trimmed } from './rules.ts'
 
 export interface NewItem {
   name: string
@@ -17,30 +17,24 @@ export interface NewItem {
   coco?: CocoRef
 }
 
-const MIME = /^image\/[a-z0-9.+-]+$/
+/** Images' sides, in pixels. */
+const PIXELS: Rule = (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 1_000_000 ? null : 'must be a positive whole number of pixels')
 
-const requireSize = (value: unknown, field: string): number => {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 1_000_000) {
-    throw new ValidationError(`${field} must be a positive whole number of pixels, got ${String(value)}`)
-  }
-  return value
+/** A data item, as the domain writes it and the server accepts it. */
+export const ITEM: RecordSchema<ItemRecord> = {
+  what: 'Item',
+  fields: {
+    name: NAME, blob: SHA256, mime: matching(/^image\/[a-z0-9.+-]+$/, 'must be an image type', 100), width: PIXELS, height: PIXELS,
+    addedAt: TIME, addedBy: ACTOR, coco: cocoRule('item'),
+  },
 }
 
 /** Checks a new item's fields and returns the record to store. */
-export const itemRecord = (input: NewItem, by: Actor, at = Date.now()): ItemRecord => {
-  if (!isSha256(input.blob)) throw new ValidationError('Item blob must be a sha256 hex digest')
-  if (typeof input.mime !== 'string' || !MIME.test(input.mime)) throw new ValidationError(`Item mime must be an image type, got "${String(input.mime)}"`)
-  return {
-    name: requireName(input.name, 'Item name'),
-    blob: input.blob,
-    mime: input.mime,
-    width: requireSize(input.width, 'Item width'),
-    height: requireSize(input.height, 'Item height'),
-    addedAt: at,
-    addedBy: { id: by.id, name: by.name },
-    ...withCoco(requireCocoRef(input.coco, 'item')),
-  }
-}
+const itemRecord = (input: NewItem, by: Actor, at = Date.now()): ItemRecord =>
+  requireRecord(ITEM, {
+    name: trimmed(input.name), blob: input.blob, mime: input.mime, width: input.width, height: input.height,
+    addedAt: at, addedBy: { id: by.id, name: by.name }, ...withCoco(input.coco),
+  })
 
 const lastAdded = new WeakMap<Y.Doc, number>()
 
@@ -76,5 +70,5 @@ export const linkItemToCoco = (doc: Y.Doc, itemId: ItemId, coco: CocoRef): void 
   write(doc, (m) => {
     const item = m.items.get(itemId)
     if (!item) throw new NotFoundError(`No item ${itemId}`)
-    if (item.coco === undefined) m.items.set(itemId, { ...item, coco: requireCocoRef(coco, 'item') as CocoRef })
+    if (item.coco === undefined) m.items.set(itemId, requireRecord(ITEM, { ...item, coco }))
   })

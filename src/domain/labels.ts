@@ -2,18 +2,29 @@ import type * as Y from 'yjs'
 import { type Actor, type ClassId, type ItemId, type LabelId, newId } from './ids.ts'
 import { type BBox, type ItemRecord, type LabelRecord, type ProjectMaps, write } from './project.ts'
 import { NotFoundError, ValidationError } from './errors.ts'
-import { type CocoLabelRef, requireCocoRef, withCoco } from './cocoRef.ts'
+import { type CocoLabelRef, cocoRule, withCoco } from './cocoRef.ts'
+import { ACTOR, type RecordSchema, type Rule, TIME, requireRecord, text } from './rules.ts'
+
+/** A box's shape: four finite numbers `[x, y, w, h]` with a positive size (where it lies is checked against its image). */
+const BOX: Rule = (v) => {
+  if (!Array.isArray(v) || v.length !== 4 || !v.every((n) => typeof n === 'number' && Number.isFinite(n))) return 'must be [x, y, w, h], four finite numbers'
+  return (v[2] as number) > 0 && (v[3] as number) > 0 ? null : `must have a positive width and height, got ${String(v[2])} x ${String(v[3])}`
+}
+
+/** A box label, as the domain writes it and the server accepts it. */
+export const LABEL: RecordSchema<LabelRecord> = {
+  what: 'Label',
+  fields: { itemId: text(100), classId: text(100), bbox: BOX, by: ACTOR, at: TIME, coco: cocoRule('label') },
+}
 
 /** Half a pixel of slack for boxes drawn to the image edge with rounding. */
 const EDGE = 0.5
 
 /** Checks a box against its image: four finite numbers, positive size, inside the image. */
 export const requireBBox = (value: unknown, item: Pick<ItemRecord, 'width' | 'height'>): BBox => {
-  if (!Array.isArray(value) || value.length !== 4 || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw new ValidationError('A box must be [x, y, w, h], four finite numbers')
-  }
+  const problem = BOX(value)
+  if (problem !== null) throw new ValidationError(`A box ${problem}`)
   const [x, y, w, h] = value as BBox
-  if (w <= 0 || h <= 0) throw new ValidationError(`A box must have a positive width and height, got ${w} x ${h}`)
   if (x < -EDGE || y < -EDGE || x + w > item.width + EDGE || y + h > item.height + EDGE) {
     throw new ValidationError(`The box [${x}, ${y}, ${w}, ${h}] lies outside the ${item.width} x ${item.height} image`)
   }
@@ -45,12 +56,12 @@ const writtenAt = (m: ProjectMaps): number => {
 }
 
 /** Checks a new label and returns the record to store. */
-export const labelRecord = (m: ProjectMaps, itemId: ItemId, input: NewLabel, by: Actor): LabelRecord => {
+const labelRecord = (m: ProjectMaps, itemId: ItemId, input: NewLabel, by: Actor): LabelRecord => {
   const item = requireItem(m, itemId)
-  return {
+  return requireRecord(LABEL, {
     itemId, classId: requireClass(m, input.classId), bbox: requireBBox(input.bbox, item), by: { id: by.id, name: by.name }, at: writtenAt(m),
-    ...withCoco(requireCocoRef(input.coco, 'label')),
-  }
+    ...withCoco(input.coco),
+  })
 }
 
 /** A label to draw: its class and box, and the COCO annotation it came from, if any. */
@@ -74,7 +85,7 @@ export const updateLabel = (doc: Y.Doc, itemId: ItemId, labelId: LabelId, patch:
   write(doc, (m) => {
     const label = requireLabel(m, itemId, labelId)
     const item = requireItem(m, itemId)
-    const next: LabelRecord = {
+    const next = requireRecord(LABEL, {
       itemId,
       classId: patch.classId === undefined ? label.classId : requireClass(m, patch.classId),
       bbox: patch.bbox === undefined ? label.bbox : requireBBox(patch.bbox, item),
@@ -82,7 +93,7 @@ export const updateLabel = (doc: Y.Doc, itemId: ItemId, labelId: LabelId, patch:
       at: writtenAt(m),
       // Where it came from stays; an export tells from the box whether COCO's area still holds.
       ...withCoco(label.coco),
-    }
+    })
     m.labels.set(labelId, next)
   })
 

@@ -1,10 +1,10 @@
 import * as Y from 'yjs'
-import type { Actor, ClassId, ItemId, LabelId, RunId, VersionId } from './ids.ts'
+import type { Actor, ClassId, ItemId, VersionId } from './ids.ts'
 import { HistoryNotKeptError, ReadOnlyError } from './errors.ts'
 import { LOCAL, type Origin } from './origins.ts'
 import type { CocoClassRef, CocoLabelRef, CocoRef } from './cocoRef.ts'
 
-/** Bumped when the document layout changes; older documents are migrated on load. */
+/** The document layout, recorded in `meta.schema`: schema 1 is the only one so far, so nothing migrates yet. */
 export const SCHEMA = 1
 
 export type BBox = [x: number, y: number, w: number, h: number]
@@ -50,7 +50,9 @@ export interface RunRecord {
   createdAt: number
   by: Actor
 }
-export type VersionKind = 'checkpoint' | 'discarded' | 'restored'
+/** How a version came to be: made by a person, or recorded before a discard or a restore. */
+export const VERSION_KINDS = ['checkpoint', 'discarded', 'restored'] as const
+export type VersionKind = (typeof VERSION_KINDS)[number]
 export interface VersionStats {
   items: number
   labels: number
@@ -107,10 +109,6 @@ export interface ProjectMaps {
 export const CONTENT = ['meta', 'classes', 'items', 'labels', 'tags', 'runs'] as const
 export type ContentName = (typeof CONTENT)[number]
 export type RecordOf<K extends ContentName> = ProjectMaps[K] extends Y.Map<infer V> ? V : never
-
-export type ItemKey = ItemId
-export type LabelKey = LabelId
-export type RunKey = RunId
 
 /** The project's top-level maps. */
 export const maps = (doc: Y.Doc): ProjectMaps => ({

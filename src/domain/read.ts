@@ -27,7 +27,7 @@ export const sortLabels = (labels: LabelJson[]): LabelJson[] => labels.sort(byTi
 export const sortItems = <T extends { id: string; addedAt: number }>(items: T[]): T[] => items.sort(byTimeThenId((i) => i.addedAt))
 
 /** The project's name and schema as the source sees them. */
-export const readMeta = (src: Source): MetaRecord => ({
+const readMeta = (src: Source): MetaRecord => ({
   schema: Number(getRecord(src, 'meta', 'schema') ?? 0),
   name: String(getRecord(src, 'meta', 'name') ?? ''),
   createdAt: Number(getRecord(src, 'meta', 'createdAt') ?? 0),
@@ -37,7 +37,7 @@ export const readMeta = (src: Source): MetaRecord => ({
 const cocoMeta = (v: unknown): { coco?: string } => (typeof v === 'string' ? { coco: v } : {})
 
 /** Every class, sorted by name. */
-export const readClasses = (src: Source): ClassJson[] =>
+const readClasses = (src: Source): ClassJson[] =>
   allRecords(src, 'classes')
     .map(([id, c]) => ({ id: id as ClassId, name: c.name, color: c.color, ...(c.coco ? { coco: c.coco } : {}) }))
     .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1))
@@ -46,7 +46,7 @@ export const readClasses = (src: Source): ClassJson[] =>
 export const listClasses = (doc: Y.Doc): ClassJson[] => readClasses(sourceOf(doc))
 
 /** Every prediction run, oldest first. */
-export const readRuns = (src: Source): RunJson[] =>
+const readRuns = (src: Source): RunJson[] =>
   allRecords(src, 'runs')
     .map(([id, r]) => ({ id: id as RunId, ...r }))
     .sort(byTimeThenId((r) => r.createdAt))

@@ -1,22 +1,26 @@
 import type * as Y from 'yjs'
-import { type Actor, type RunId, isSha256, newId } from './ids.ts'
+import { type Actor, type RunId, newId } from './ids.ts'
 import { type RunRecord, write } from './project.ts'
-import { NotFoundError, ValidationError } from './errors.ts'
-import { requireName } from './classes.ts'
+import { NotFoundError } from './errors.ts'
+import { ACTOR, COUNT, NAME, type RecordSchema, SHA256, TIME, requireRecord, text, trimmed } from './rules.ts'
+
+/** A prediction run, as the domain writes it and the server accepts it. */
+export const RUN: RecordSchema<RunRecord> = {
+  what: 'Run',
+  fields: { name: NAME, model: text(200), blob: SHA256, count: COUNT, createdAt: TIME, by: ACTOR },
+}
 
 /** Records a prediction run; the predictions live in the immutable blob it names. */
 export const addRun = (doc: Y.Doc, input: { name: string; model: string; blob: string; count: number }, by: Actor): RunId =>
   write(doc, (m) => {
-    if (!isSha256(input.blob)) throw new ValidationError('Run blob must be a sha256 hex digest')
-    if (!Number.isInteger(input.count) || input.count < 0) throw new ValidationError(`Run count must be a whole number, got ${String(input.count)}`)
-    const record: RunRecord = {
-      name: requireName(input.name, 'Run name'),
+    const record = requireRecord(RUN, {
+      name: trimmed(input.name),
       model: typeof input.model === 'string' ? input.model.trim() : '',
       blob: input.blob,
       count: input.count,
       createdAt: Date.now(),
       by: { id: by.id, name: by.name },
-    }
+    })
     const id = newId<RunId>()
     m.runs.set(id, record)
     return id

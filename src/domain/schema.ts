@@ -1,50 +1,46 @@
-import { isSha256 } from './ids.ts'
-import { parseTagKey } from './tags.ts'
-import { cocoRefProblem } from './cocoRef.ts'
+import type { ProjectMaps } from './project.ts'
+import { type RecordSchema, recordProblem as problemOf } from './rules.ts'
+import { META } from './create.ts'
+import { CLASS } from './classes.ts'
+import { ITEM } from './items.ts'
+import { LABEL } from './labels.ts'
+import { tagProblem } from './tags.ts'
+import { RUN } from './runs.ts'
+import { VERSION } from './versions.ts'
+import { DELETED_VERSION } from './deletedVersions.ts'
 
 /**
- * One validator per record, for values that come from outside this replica: an update a
- * client sent the server, or a record another client or an older schema wrote. Each
- * answers null when the value is acceptable, else the reason.
+ * The schema of every top-level map, for values that come from outside this replica: an
+ * update a client sent the server, or a record another client or an older schema wrote.
+ * These are the schemas the domain's own writes are checked with (each record's module
+ * declares its own), so the server refuses exactly what the domain would not write,
+ * except for rules that relate records (a label's box inside its image, its item existing).
  */
 type Check = (key: string, value: unknown) => string | null
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-const isText = (v: unknown, max = 1000): v is string => typeof v === 'string' && v.length <= max
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
-const isActor = (v: unknown): boolean => isObject(v) && isText(v.id, 200) && isText(v.name, 200)
-const isKind = (v: unknown): boolean => v === 'checkpoint' || v === 'discarded' || v === 'restored'
-const isBox = (v: unknown): boolean =>
-  Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n)) && (v[2] as number) > 0 && (v[3] as number) > 0
+const record = <T>(schema: RecordSchema<T>): Check => (_key, value) => problemOf(schema, value)
 
-const fields = (checks: Record<string, (v: unknown) => boolean>, coco?: 'item' | 'class' | 'label'): Check => (_key, value) => {
-  if (!isObject(value)) return 'not an object'
-  for (const [name, ok] of Object.entries(checks)) if (!ok(value[name])) return `bad field "${name}"`
-  return coco === undefined ? null : cocoRefProblem(value.coco, coco)
+const meta: Check = (key, value) => {
+  const rule = (META as Record<string, (v: unknown) => string | null>)[key]
+  if (rule === undefined) return 'unknown field'
+  const problem = rule(value)
+  return problem === null ? null : `bad value: ${problem}`
 }
 
-const META: Record<string, (v: unknown) => boolean> = { schema: isCount, name: (v) => isText(v, 200), createdAt: isTime, coco: (v) => cocoRefProblem({ id: 1, extra: v }, 'item') === null }
-
-/** The validator of each content map and of `versions`. */
-export const RECORD_CHECKS: Record<string, Check> = {
-  meta: (key, value) => (META[key] ? (META[key](value) ? null : 'bad value') : 'unknown field'),
-  classes: fields({ name: (v) => isText(v, 200) && v.trim() !== '', color: (v) => typeof v === 'string' && /^#[0-9a-f]{6}$/i.test(v) }, 'class'),
-  items: fields({
-    name: (v) => isText(v, 1000), blob: isSha256, mime: (v) => isText(v, 100), width: isCount, height: isCount, addedAt: isTime, addedBy: isActor,
-  }, 'item'),
-  labels: fields({ itemId: (v) => isText(v, 100), classId: (v) => isText(v, 100), bbox: isBox, by: isActor, at: isTime }, 'label'),
-  tags: (key, value) => (parseTagKey(key) === null ? 'bad tag key' : value === true ? null : 'tag value must be true'),
-  runs: fields({ name: (v) => isText(v, 200), model: (v) => isText(v, 200), blob: isSha256, count: isCount, createdAt: isTime, by: isActor }),
-  versions: fields({
-    name: (v) => isText(v, 200), description: (v) => isText(v, 10_000), by: isActor, at: isTime,
-    kind: isKind, snapshot: (v) => v instanceof Uint8Array, base: (v) => v === null || isText(v, 100), stats: isObject,
-  }),
-  deletedVersions: fields({ name: (v) => isText(v, 200), by: isActor, at: isTime, kind: isKind, deletedBy: isActor, deletedAt: isTime }),
+const CHECKS: Record<keyof ProjectMaps, Check> = {
+  meta,
+  classes: record(CLASS),
+  items: record(ITEM),
+  labels: record(LABEL),
+  tags: tagProblem,
+  runs: record(RUN),
+  versions: record(VERSION),
+  deletedVersions: record(DELETED_VERSION),
 }
 
-/** Why a record of top-level map `map` under `key` is malformed, or null when it is fine. */
-export const recordProblem = (map: string, key: string, value: unknown): string | null => {
-  const check = RECORD_CHECKS[map]
-  return check ? check(key, value) : null
-}
+/** The names of Strata's top-level maps: every value in them must be a valid record. */
+export const RECORD_MAPS: ReadonlySet<string> = new Set(Object.keys(CHECKS))
+
+/** Why a record of top-level map `map` under `key` is malformed, or null when it is fine (or `map` is not Strata's). */
+export const recordProblem = (map: string, key: string, value: unknown): string | null =>
+  Object.hasOwn(CHECKS, map) ? CHECKS[map as keyof ProjectMaps](key, value) : null

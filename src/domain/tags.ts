@@ -1,7 +1,8 @@
 import type * as Y from 'yjs'
 import type { ItemId } from './ids.ts'
 import { write } from './project.ts'
-import { NotFoundError, ValidationError } from './errors.ts'
+import { NotFoundError } from './errors.ts'
+import { type Rule, nonEmpty, requireValue, trimmed } from './rules.ts'
 
 const ID_LENGTH = 36
 
@@ -12,14 +13,29 @@ export const tagKey = (itemId: ItemId, tag: string): string => `${itemId}:${tag}
 export const parseTagKey = (key: string): { itemId: ItemId; tag: string } | null =>
   key.length > ID_LENGTH + 1 && key[ID_LENGTH] === ':' ? { itemId: key.slice(0, ID_LENGTH) as ItemId, tag: key.slice(ID_LENGTH + 1) } : null
 
-/** A tag as users type it: trimmed, non-empty, one line, at most 100 characters. */
-export const requireTag = (value: unknown): string => {
-  const tag = typeof value === 'string' ? value.trim() : ''
-  if (!tag) throw new ValidationError('Tag must not be empty')
-  if (tag.length > 100) throw new ValidationError('Tag is longer than 100 characters')
-  if (/[\u0000-\u001f]/.test(tag)) throw new ValidationError('Tag must be a single line of text')
-  return tag
+/** A tag as people type it: not blank, one line, at most 100 characters, no spaces at either end. */
+const TAG: Rule = (v) => {
+  const problem = nonEmpty(100)(v)
+  if (problem !== null) return problem
+  const tag = v as string
+  if (/[\u0000-\u001f]/.test(tag)) return 'must be a single line of text'
+  return tag.trim() === tag ? null : 'must not start or end with spaces'
 }
+
+/**
+ * Why an entry of the `tags` map is malformed, or null: the key names an item and a tag, the
+ * value is `true`. The domain's `setTag` and the server's validation both hold tags to this.
+ */
+export const tagProblem = (key: string, value: unknown): string | null => {
+  const ref = parseTagKey(key)
+  if (ref === null) return 'bad tag key'
+  const problem = TAG(ref.tag)
+  if (problem !== null) return `bad tag: ${problem}`
+  return value === true ? null : 'tag value must be true'
+}
+
+/** A tag as it is stored (trimmed), or a `ValidationError` saying why it cannot be one. */
+export const requireTag = (tag: string): string => requireValue(TAG, trimmed(tag), 'Tag')
 
 /** Puts a tag on an item or takes it off; setting what is already set writes nothing. */
 export const setTag = (doc: Y.Doc, itemId: ItemId, tag: string, on: boolean): void =>

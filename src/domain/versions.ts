@@ -1,13 +1,21 @@
 import * as Y from 'yjs'
 import { type Actor, type VersionId, newId } from './ids.ts'
-import { type ProjectMaps, type VersionKind, type VersionRecord, type VersionStats, maps, write } from './project.ts'
+import { type ProjectMaps, VERSION_KINDS, type VersionKind, type VersionRecord, type VersionStats, maps, write } from './project.ts'
 import { NoChangesError, VersionNotAvailableError } from './errors.ts'
 import { versionGone } from './deletedVersions.ts'
 import { currentSnapshot, stateVector } from './deleteLog.ts'
 import { type ChangeSummary, summarize } from './summary.ts'
 import { createView, sourceOf } from './source.ts'
-import { requireName } from './classes.ts'
+import { ACTOR, BYTES, NAME, OBJECT, type RecordSchema, TIME, nullable, oneOf, requireRecord, requireValue, text, trimmed } from './rules.ts'
 import { LOCAL, type Origin } from './origins.ts'
+
+/** A version record, as the domain writes it and the server accepts it. */
+export const VERSION: RecordSchema<VersionRecord> = {
+  what: 'Version',
+  fields: {
+    name: NAME, description: text(10_000), by: ACTOR, at: TIME, kind: oneOf(...VERSION_KINDS), snapshot: BYTES, base: nullable(text(100)), stats: OBJECT,
+  },
+}
 
 /** A version as lists and pickers show it (the snapshot bytes stay in the document). */
 export type Version = { id: VersionId; bytes: number } & Omit<VersionRecord, 'snapshot'>
@@ -85,7 +93,7 @@ const statsFrom = (base: Version | null, s: ChangeSummary): VersionStats => {
 
 /** Builds a version record of the live state; the caller writes it. */
 export const versionRecord = (doc: Y.Doc, input: { name: string; description?: string }, by: Actor, kind: VersionKind): VersionRecord => {
-  const name = requireName(input.name, 'Version name')
+  const name = requireValue(NAME, trimmed(input.name), 'Version name')
   const snapshot = currentSnapshot(doc)
   const pending = pendingChanges(doc)
   if (kind === 'checkpoint' && pending.total === 0) {
@@ -106,7 +114,7 @@ export const versionRecord = (doc: Y.Doc, input: { name: string; description?: s
 /** Stores a version record under a new id. */
 export const putVersion = (m: ProjectMaps, record: VersionRecord): VersionId => {
   const id = newId<VersionId>()
-  m.versions.set(id, record)
+  m.versions.set(id, requireRecord(VERSION, record))
   return id
 }
 

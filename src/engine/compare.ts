@@ -1,6 +1,6 @@
 import type * as Y from 'yjs'
 import { type ItemId, type VersionRef, openVersion, readItem } from '../domain/index.ts'
-import { type VersionComparison, compareVersions } from '../compare/index.ts'
+import { type VersionComparison, compareVersions } from '../domain/index.ts'
 import { COMPARE_PAGE, type ComparePage, type CompareTopic } from './compareTypes.ts'
 
 type Made = { key: string; diff: VersionComparison; before: Y.Doc; after: Y.Doc } | { key: string; error: string }

@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { RunRecord } from '../domain/index.ts'
 import { type GroundTruth, type QualityOptions, type QualityReport, collectTruth } from '../quality/index.ts'
 import type { BoxOutcome, BoxSelection, ItemErrors } from '../quality/drill.ts'
-import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, type QualityRequest, qualityHost } from '../quality/protocol.ts'
+import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, type QualityRequest, qualityHost } from './metricsProtocol.ts'
 import type { FileStore } from './opened.ts'
 
 export interface Progress {

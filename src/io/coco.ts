@@ -56,7 +56,7 @@ export interface CocoDataset {
 }
 
 /** Half a pixel of slack for boxes drawn to the image edge with rounding (as the domain allows). */
-export const EDGE = 0.5
+const EDGE = 0.5
 const MAX_SIDE = 1_000_000
 const MAX_NAME = 200
 const SHA256 = /^[0-9a-f]{64}$/
@@ -97,7 +97,7 @@ export const insideImage = ([x, y, w, h]: BBox, width: number, height: number): 
   x >= -EDGE && y >= -EDGE && x + w <= width + EDGE && y + h <= height + EDGE
 
 /** A tag as the domain accepts it, or null. */
-export const asTag = (v: unknown): string | null => {
+const asTag = (v: unknown): string | null => {
   const tag = typeof v === 'string' ? v.trim() : ''
   return tag !== '' && tag.length <= 100 && !/[\u0000-\u001f]/.test(tag) ? tag : null
 }

@@ -57,7 +57,7 @@ const sameBox = (a: BBox, b: BBox): boolean => a.every((v, i) => Math.abs(v - (b
 type Match = { item: ItemId } | { add: true } | { skip: string }
 
 /** The last part of a path: COCO files often name `a.jpg` what a folder import named `train/a.jpg`. */
-export const baseName = (name: string): string => name.slice(name.lastIndexOf('/') + 1)
+const baseName = (name: string): string => name.slice(name.lastIndexOf('/') + 1)
 
 /** Items by exact name, and by base name for names used once that way. */
 export const nameIndex = (items: ReadonlyArray<{ id: ItemId; name: string }>): ((name: string) => ItemId[]) => {

@@ -40,7 +40,7 @@ const boxNumbers = (v: unknown): BBox | null =>
  * A box cut to its image, as detectors are sloppy at the edges: null when nothing of it is
  * inside (or it has no size). COCOeval would score the uncut box; Strata keeps what the image holds.
  */
-export const clipToImage = ([x, y, w, h]: BBox, width: number, height: number): BBox | null => {
+const clipToImage = ([x, y, w, h]: BBox, width: number, height: number): BBox | null => {
   // Inside already: kept exactly (recomputing w from x + w would move it by a rounding error).
   if (w > 0 && h > 0 && x >= 0 && y >= 0 && x + w <= width && y + h <= height) return [x, y, w, h]
   const [x0, y0, x1, y1] = [Math.max(0, x), Math.max(0, y), Math.min(width, x + w), Math.min(height, y + h)]

@@ -145,7 +145,7 @@ const hits = (c: ClassEval, kept: Int32Array, base: number): number => {
  * without a comparator (a million calls into one is most of the time otherwise). The distinct
  * scores are sorted natively, then every slot is placed in its score's bucket in slot order.
  */
-export const byScoreStable = (score: Float64Array): Int32Array => {
+const byScoreStable = (score: Float64Array): Int32Array => {
   const n = score.length
   const keys = Float64Array.from(score).sort()
   let u = 0

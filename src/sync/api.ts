@@ -1,14 +1,11 @@
 /** The sync server's REST API, as the browser calls it. Every call carries the project token. */
 
-import { isRole, type Role } from '../wire.ts'
+import { type CreatedProject, type CreatedToken, type ProjectInfo, type Role, errorOf, isRole } from '../wire.ts'
 
 export type { Role } from '../wire.ts'
 
-export interface ProjectSummary {
-  id: string
-  name: string
-  role: Role
-}
+/** A project in the app's list: the server's name for it (its id when it has none) and the role the token grants. */
+export type ProjectSummary = Pick<ProjectInfo, 'id' | 'name'> & { role: Role }
 
 /** An HTTP error with the server's own words, ready to show to the user. */
 export class ApiError extends Error {
@@ -25,13 +22,7 @@ const headers = (token: string, extra: Record<string, string> = {}): Record<stri
 
 const reasonOf = async (res: Response): Promise<string> => {
   const text = await res.text().catch(() => '')
-  try {
-    const body: unknown = JSON.parse(text)
-    if (body && typeof body === 'object' && 'error' in body && typeof body.error === 'string') return body.error
-  } catch {
-    // not JSON: the text itself is the reason
-  }
-  return text || res.statusText || `HTTP ${res.status}`
+  return errorOf(text) ?? (text || res.statusText || `HTTP ${res.status}`)
 }
 
 const call = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
@@ -63,12 +54,12 @@ export const listProjects = async (token: string): Promise<ProjectSummary[]> => 
 }
 
 /** Creates a project on the server; answers its id and an owner token for it. */
-export const createServerProject = (token: string, name: string): Promise<{ id: string; token: string }> =>
-  call(token, 'POST', '/api/projects', { name })
+export const createServerProject = (token: string, name: string): Promise<Pick<CreatedProject, 'id' | 'token'>> =>
+  call<CreatedProject>(token, 'POST', '/api/projects', { name })
 
 /** Makes a new token for a project with the given role (owner only). */
-export const createInvite = (token: string, projectId: string, role: Role): Promise<{ token: string }> =>
-  call(token, 'POST', `/api/projects/${encodeURIComponent(projectId)}/tokens`, { role })
+export const createInvite = (token: string, projectId: string, role: Role): Promise<Pick<CreatedToken, 'token'>> =>
+  call<CreatedToken>(token, 'POST', `/api/projects/${encodeURIComponent(projectId)}/tokens`, { role })
 
 const blobPath = (projectId: string, sha: string): string => `/api/projects/${encodeURIComponent(projectId)}/blobs/${sha}`
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import * as Y from 'yjs'
-import type { ProjectRow, Role, Storage, TokenRow } from './types.ts'
+import type { Role } from '../../src/wire.ts'
+import type { ProjectRow, Storage, TokenRow } from './types.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projects (

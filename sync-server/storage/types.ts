@@ -1,7 +1,5 @@
 import type { Role } from '../../src/wire.ts'
 
-export { ROLES, type Role } from '../../src/wire.ts'
-
 /** A project as the server knows it: the document itself lives in the update log. */
 export interface ProjectRow {
   id: string

@@ -44,6 +44,9 @@ const expectBoxesOf = (files: Map<string, Uint8Array>, project: D.ProjectJson, s
   expect(compared).toBeGreaterThan(0)
 }
 
+/** Each step spawns the CLI (a fresh Node with tsx): seconds apiece on a loaded 2-core machine. */
+const SPAWNS_MS = 60_000
+
 describe('strata export --format yolo against a running server', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>
   let env: Record<string, string>
@@ -89,7 +92,7 @@ describe('strata export --format yolo against a running server', () => {
     expect((await cli(['version', 'create', 'v1'], env)).code).toBe(0)
     v1 = D.readProject((await server.rooms.get(projectId)).doc)
     expect((await cli(['version', 'create', 'v1'], env)).code).toBe(1)
-  })
+  }, SPAWNS_MS)
   afterAll(() => server.close())
 
   it('writes a version as a folder split by tag, with the images the server has, that parses back to its boxes', async () => {
@@ -125,7 +128,7 @@ describe('strata export --format yolo against a running server', () => {
     const again = await cli(['export', '--version', 'v1', '--format', 'yolo', '--out', out], env)
     expect(again.code).toBe(1)
     expect(again.err).toMatch(/v1-yolo is not empty; give a new folder/)
-  })
+  }, SPAWNS_MS)
 
   it('writes a .zip when --out ends in .zip, labels only on request, and refuses stdout and bad flags', async () => {
     const zipOut = path.join(dir, 'latest.zip')
@@ -147,5 +150,5 @@ describe('strata export --format yolo against a running server', () => {
     expect((await cli(['export', '--version', 'v1', '--format', 'yolo', '--out', '-'], env)).code).toBe(2)
     expect((await cli(['export', '--version', 'v1', '--format', 'voc', '--out', bare], env)).err).toMatch(/--format voc is not known/)
     expect((await cli(['export', '--version', 'v1', '--format', 'yolo', '--split-tags', 'a,b', '--out', bare], env)).code).toBe(2)
-  })
+  }, SPAWNS_MS)
 })

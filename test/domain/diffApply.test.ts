@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as D from '../../src/domain/index.ts'
-import { applyDiff, compareVersions } from '../../src/compare/index.ts'
+import { applyDiff, compareVersions } from '../../src/domain/index.ts'
 import { runHistory } from './fuzz.ts'
 
 // STRATA_FUZZ_SEEDS / STRATA_FUZZ_STEPS / STRATA_FUZZ_SEED as in fuzz.test.ts.

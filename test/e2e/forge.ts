@@ -1,13 +1,12 @@
 import type { Page } from 'playwright-core'
 import * as encoding from 'lib0/encoding'
 import { writeUpdate } from 'y-protocols/sync'
-
-const MESSAGE_SYNC = 0
+import { Message } from '../../src/wire.ts'
 
 /** A y-websocket sync "update" message carrying `update`, as bytes a page can send. */
 export const syncUpdateMessage = (update: Uint8Array): number[] => {
   const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_SYNC)
+  encoding.writeVarUint(encoder, Message.SYNC)
   writeUpdate(encoder, update)
   return [...encoding.toUint8Array(encoder)]
 }

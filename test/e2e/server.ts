@@ -3,8 +3,9 @@ import { access, cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
+import type { Role } from '../../src/wire.ts'
 
-export type Role = 'owner' | 'editor' | 'viewer'
+export type { Role } from '../../src/wire.ts'
 
 /** The real sync server running as a child process on a free port, with its own data folder. */
 export interface StrataServer {

@@ -29,7 +29,7 @@ const loading = (projectId: string, saved: Y.Doc, cache: ReturnType<typeof build
   const ready = new Promise<Y.Doc>((resolve) => (done = resolve))
   const inMemory = memoryProject(projectId, live)
   const early = new EarlyEdits(projectId, () => listeners.forEach((fn) => fn(new Set(['items', 'labels', 'tags']))))
-  const listeners = new Set<(names: ReadonlySet<never>) => void>()
+  const listeners = new Set<(names: ReadonlySet<'items' | 'labels' | 'tags'>) => void>()
   let state: 'cached' | 'ready' = 'cached'
   const project: OpenedProject = {
     ...inMemory,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { QualityClient, type Connect } from '../../src/engine/qualityClient.ts'
-import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, qualityHost } from '../../src/quality/protocol.ts'
+import { MISMATCH, QUALITY_PROTOCOL, type QualityReply, qualityHost } from '../../src/engine/metricsProtocol.ts'
 
 /** The worker's host in this process, behind the same asynchronous line a Worker is. */
 const inProcess = (): { connect: Connect; closed: () => boolean } => {

@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import { readConfig, type Config } from '../../sync-server/config.ts'
 import { startServer, type StrataServer } from '../../sync-server/server.ts'
 import type { Storage } from '../../sync-server/storage/types.ts'
+import { Close } from '../../src/wire.ts'
 
 /** A fresh data folder under the OS temp dir. */
 export const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'strata-server-'))
@@ -70,7 +71,7 @@ export const connectClient = (base: string, projectId: string, token: string, do
   provider.on('connection-close', (event) => {
     if (event === null) return
     closes.push({ code: event.code, reason: event.reason })
-    if (event.code === 4401 || event.code === 4403) provider.disconnect()
+    if (event.code === Close.UNAUTHORISED || event.code === Close.FORBIDDEN) provider.disconnect()
   })
   return { doc, provider, closes }
 }

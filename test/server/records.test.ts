@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
 import * as D from '../../src/domain/index.ts'
 import { findRecordProblem } from '../../sync-server/records.ts'

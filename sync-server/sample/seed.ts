@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import * as Y from 'yjs'
-import { buildShapesProject } from '../src/sample/shapes.ts'
-import { BlobStore } from './blobs.ts'
-import type { Config } from './config.ts'
-import { openSqliteStorage } from './storage/sqlite.ts'
+import { buildShapesProject } from './shapes.ts'
+import { BlobStore } from '../blobs.ts'
+import type { Config } from '../config.ts'
+import { openSqliteStorage } from '../storage/sqlite.ts'
 
 async function* once(bytes: Uint8Array): AsyncIterable<Buffer> {
   yield Buffer.from(bytes)

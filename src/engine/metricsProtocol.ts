@@ -1,6 +1,6 @@
-import { type BoxOutcome, type BoxSelection, type ItemErrors, boxOutcomes, itemErrors, itemsSelected } from './drill.ts'
-import { type Evaluation, type GroundTruth, type QualityOptions, type QualityReport, evaluateFully } from './quality.ts'
-import { detectionsOf } from './truth.ts'
+import { type BoxOutcome, type BoxSelection, type ItemErrors, boxOutcomes, itemErrors, itemsSelected } from '../quality/drill.ts'
+import { type Evaluation, type GroundTruth, type QualityOptions, type QualityReport, evaluateFully } from '../quality/quality.ts'
+import { detectionsOf } from '../quality/truth.ts'
 
 /**
  * The metrics worker's messages. Every message carries the protocol version, so a tab and a

@@ -1,5 +1,7 @@
-import type { ClassJson, ClassId, ItemJson, LabelJson, MetaRecord, ProjectJson, RunId, RunJson } from '../domain/index.ts'
-import type { VersionComparison } from './compare.ts'
+import type { ClassId, RunId } from './ids.ts'
+import type { MetaRecord } from './project.ts'
+import type { ClassJson, ItemJson, LabelJson, ProjectJson, RunJson } from './read.ts'
+import type { VersionComparison } from './diff.ts'
 
 const byTimeThenId = <T extends { id: string }>(time: (x: T) => number) => (a: T, b: T): number =>
   time(a) - time(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { type Actor, type BBox, type ClassId, type ItemId, addClass, addItem, addLabel, addRun, createProject, createVersion, setTag } from '../domain/index.ts'
+import { type Actor, type BBox, type ClassId, type ItemId, addClass, addItem, addLabel, addRun, createProject, createVersion, setTag } from '../../src/domain/index.ts'
 
 /** A file the sample project refers to by hash. */
 export interface SampleBlob {
