@@ -8,6 +8,7 @@ import { benchBrowser } from './browser.ts'
 import { benchImport } from './io.ts'
 import { benchMetrics } from './quality.ts'
 import { fmt } from './stats.ts'
+import { ensureBuiltApp } from './build.ts'
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +50,7 @@ const main = async (): Promise<void> => {
   const sizes = (values.items ?? ['10000', '100000']).map(Number)
   const runs = Number(values.runs)
   const cpu = os.cpus()
+  if (sections.includes('browser')) ensureBuiltApp()
   console.log(`# Strata benchmarks\n\nmachine: ${cpu[0]?.model ?? 'unknown'} x ${cpu.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; medians of ${runs} runs`)
   if (sections.includes('sync')) {
     const crowds = await benchSync({ clients: values.clients === undefined ? undefined : Number(values.clients), seconds: values.seconds === undefined ? undefined : Number(values.seconds) })
