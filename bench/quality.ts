@@ -8,7 +8,7 @@ import { median, medianTime, time } from './stats.ts'
  * A model run of about ten predictions per image, as a detector keeping low-score boxes gives:
  * each label jittered (5% wrong class, 10% missed), plus seven spurious low-score boxes.
  */
-const syntheticRun = (project: D.ProjectJson, seed = 11): object[] => {
+export const syntheticRun = (project: D.ProjectJson, seed = 11): object[] => {
   const rand = prng(seed)
   const classes = project.classes.map((c) => c.id)
   const rows: object[] = []

@@ -4,10 +4,11 @@ import { benchVersions, type Row } from './versions.ts'
 import { benchLayouts } from './layout.ts'
 import { benchSync } from './sync.ts'
 import { benchFirstSync } from './firstSync.ts'
-import { benchBrowser } from './browser.ts'
+import { benchBrowser, operationTable } from './browser.ts'
 import { benchImport } from './io.ts'
 import { benchMetrics } from './quality.ts'
 import { fmt } from './stats.ts'
+import { ensureBuiltApp } from './build.ts'
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +50,7 @@ const main = async (): Promise<void> => {
   const sizes = (values.items ?? ['10000', '100000']).map(Number)
   const runs = Number(values.runs)
   const cpu = os.cpus()
+  if (sections.includes('browser')) ensureBuiltApp()
   console.log(`# Strata benchmarks\n\nmachine: ${cpu[0]?.model ?? 'unknown'} x ${cpu.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; medians of ${runs} runs`)
   if (sections.includes('sync')) {
     const crowds = await benchSync({ clients: values.clients === undefined ? undefined : Number(values.clients), seconds: values.seconds === undefined ? undefined : Number(values.seconds) })
@@ -64,7 +66,12 @@ const main = async (): Promise<void> => {
     if (sections.includes('sync')) printRecord(`Sync server, first sync, N = ${size} items`, await benchFirstSync({ items: n }))
     if (sections.includes('io')) printRecord(`Import, N = ${size} items`, await benchImport({ items: n, runs: Math.min(runs, 3) }))
     if (sections.includes('quality')) printRecord(`Model quality, N = ${size} items`, await benchMetrics({ items: n, runs: Math.min(runs, 3) }))
-    if (sections.includes('browser')) printRecord(`Browser (Chromium, headless), N = ${size} items`, await benchBrowser({ items: n, runs: Math.min(runs, 5) }))
+    if (sections.includes('browser')) {
+      const { figures, operations } = await benchBrowser({ items: n, runs: Math.min(runs, 5) })
+      printRecord(`Browser (Chromium, headless), N = ${size} items`, figures)
+      console.log(`\n### Main thread per operation, N = ${size} items (long tasks: Chromium's, over 50 ms)\n`)
+      for (const line of operationTable(operations)) console.log(line)
+    }
   }
 }
 
