@@ -1,3 +1,4 @@
+import * as Y from 'yjs'
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
@@ -200,8 +201,21 @@ const COMBOS: Array<{ reader: Reader; store: Store; after: Array<'writes' | 'tri
   { reader: 'ours, per piece', store: 'pieces', after: ['writes', 'compact'] },
 ]
 
+/** The same document applied in Node, now: a yardstick for how loaded the shared machine is. */
+const nodeApplyMs = (dir: string): number => {
+  const doc = new Y.Doc({ gc: false })
+  const update = fs.readFileSync(path.join(dir, 'full.bin'))
+  const start = performance.now()
+  Y.applyUpdate(doc, update)
+  const ms = performance.now() - start
+  doc.destroy()
+  return ms
+}
+
 const main = async (): Promise<void> => {
   const data = storeData(ITEMS)
+  const yardstick = [nodeApplyMs(data.dir)]
+  const loads = [os.loadavg()[0] ?? 0]
   console.error(`reference ${ITEMS}: ${data.items} items, ${data.labels} labels, ${(data.fullBytes / 1e6).toFixed(1)} MB as one update, ${data.pieces} pieces${data.buildMs ? `, built in ${(data.buildMs / 1000).toFixed(0)} s` : ' (cached)'}`)
   const server = await serve(data.dir)
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-profile-'))
@@ -235,6 +249,9 @@ const main = async (): Promise<void> => {
     server.close()
     fs.rmSync(profile, { recursive: true, force: true })
   }
+  yardstick.push(nodeApplyMs(data.dir))
+  loads.push(os.loadavg()[0] ?? 0)
+  console.log(`\nYardstick, the whole update applied in Node before / after: ${yardstick.map((x) => x.toFixed(0)).join(' / ')} ms; load average (1 min) ${loads.map((x) => x.toFixed(1)).join(' / ')}`)
   console.log(`\n## Worker storage at N = ${ITEMS} (medians of ${RUNS} runs; ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''})\n`)
   for (const [key, phases] of rows) {
     console.log(`\n### ${key}\n\n| measure | median | runs |\n|---|---|---|`)
