@@ -14,11 +14,11 @@ export interface Line {
 const LINGER_MS = 1_500
 
 /** Opens a project for the host: the app's `ProjectEngine`, or one in memory in tests. */
-export type OpenProjectEngine = (projectId: string, token: string, online: boolean, mark: (name: string) => void) => OpenedProject
+export type OpenProjectEngine = (projectId: string, token: string, online: boolean, mark: (name: string) => void, compact: (name: string) => Promise<void>) => OpenedProject
 
-const openStored: OpenProjectEngine = (projectId, token, online, mark) => new ProjectEngine(projectId, token, online, mark)
+const openStored: OpenProjectEngine = (projectId, token, online, mark, compact) => new ProjectEngine(projectId, token, online, mark, compact)
 
-interface Open { engine: OpenedProject; tabs: Set<TabSession>; closing: ReturnType<typeof setTimeout> | undefined }
+interface Open { engine: OpenedProject; tabs: Map<TabSession, Line>; closing: ReturnType<typeof setTimeout> | undefined }
 
 const errorOf = (e: unknown): { name: string; message: string } =>
   e instanceof Error ? { name: e.name === 'Error' ? e.constructor.name : e.name, message: e.message } : { name: 'Error', message: String(e) }
@@ -31,6 +31,8 @@ const errorOf = (e: unknown): { name: string; message: string } =>
  */
 export class EngineHost {
   #open = new Map<string, Open>()
+  #compactions = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
+  #nextCompaction = 0
 
   constructor(readonly open: OpenProjectEngine = openStored) {}
 
@@ -53,11 +55,12 @@ export class EngineHost {
         project = this.#project(m.projectId, m.token, m.online)
         clearTimeout(project.closing)
         tab = new TabSession({ post: (message) => line.postMessage(message) }, project.engine, m.actor)
-        project.tabs.add(tab)
+        project.tabs.set(tab, line)
         if (m.lock && typeof navigator !== 'undefined' && navigator.locks) void navigator.locks.request(m.lock, () => leave())
         return
       }
       if (m.t === 'bye') return leave()
+      if (m.t === 'compacted') return this.#compacted(m.id, m.ok, m.error)
       if (!tab) return
       if (m.t === 'watch') return tab.watch(m.key, m.topic, m.spec)
       if (m.t === 'unwatch') return tab.unwatch(m.key)
@@ -81,11 +84,29 @@ export class EngineHost {
     let open = this.#open.get(projectId)
     if (!open) {
       const engine = this.open(projectId, token, online, (name) => {
-        for (const t of this.#open.get(projectId)?.tabs ?? []) t.port.post({ v: ENGINE_PROTOCOL, t: 'mark', name })
-      })
-      this.#open.set(projectId, (open = { engine, tabs: new Set(), closing: undefined }))
+        for (const t of this.#open.get(projectId)?.tabs.keys() ?? []) t.port.post({ v: ENGINE_PROTOCOL, t: 'mark', name })
+      }, (name) => this.#compact(projectId, name))
+      this.#open.set(projectId, (open = { engine, tabs: new Map(), closing: undefined }))
     }
     return open
+  }
+
+  /** Asks one of the project's tabs to compact its stored log in a worker of its own. */
+  #compact(projectId: string, name: string): Promise<void> {
+    const line = this.#open.get(projectId)?.tabs.values().next().value
+    if (!line) return Promise.reject(new Error('No tab is open to compact the stored project'))
+    const id = ++this.#nextCompaction
+    return new Promise((resolve, reject) => {
+      this.#compactions.set(id, { resolve, reject })
+      line.postMessage({ v: ENGINE_PROTOCOL, t: 'compact', id, name })
+    })
+  }
+
+  #compacted(id: number, ok: boolean, error: string | null): void {
+    const waiting = this.#compactions.get(id)
+    this.#compactions.delete(id)
+    if (ok) waiting?.resolve()
+    else waiting?.reject(new Error(error ?? 'The compaction failed'))
   }
 
   #close(open: Open): void {

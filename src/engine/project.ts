@@ -3,7 +3,7 @@ import { maps } from '../domain/index.ts'
 import { BlobStore } from '../sync/blobs.ts'
 import { Connection } from '../sync/connection.ts'
 import { type GridCache, indexedDbGridCaches } from '../sync/gridCache.ts'
-import { type LocalProject, databaseName, openLocalProject } from '../sync/persistence.ts'
+import { type Compact, type LocalProject, databaseName, openLocalProject } from '../sync/persistence.ts'
 import { customNumber } from '../sync/updateLog.ts'
 import { EarlyEdits } from './early.ts'
 import { GridCacheWriter } from './gridCache.ts'
@@ -45,6 +45,7 @@ export class ProjectEngine implements OpenedProject {
     readonly token: string,
     online: boolean,
     readonly mark: (name: string) => void,
+    compact?: Compact,
   ) {
     this.#online = online
     this.blobs = new BlobStore(projectId, token)
@@ -61,7 +62,7 @@ export class ProjectEngine implements OpenedProject {
       },
       () => undefined,
     )
-    this.ready = openLocalProject(projectId, (applied, total) => this.#progress(applied, total), mark).then(
+    this.ready = openLocalProject(projectId, (applied, total) => this.#progress(applied, total), mark, compact).then(
       (local) => this.#opened(local, caches),
       (error: unknown) => {
         this.#error = error instanceof Error ? error.message : String(error)

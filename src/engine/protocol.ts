@@ -154,6 +154,8 @@ export type ToEngine = { v: number } & (
   | { t: 'watch'; key: string; topic: TopicName; spec: unknown }
   | { t: 'unwatch'; key: string }
   | { t: 'bye' }
+  /** The compaction the engine asked this tab to run has ended. */
+  | { t: 'compacted'; id: number; ok: boolean; error: string | null }
 )
 
 /** Engine to tab. */
@@ -167,4 +169,6 @@ export type FromEngine = { v: number } & (
   /** The version shown is gone: the tab drops it from the URL. */
   | { t: 'left' }
   | { t: 'mismatch'; message: string }
+  /** Compact this stored log in a worker of the tab's (the engine's thread must not). */
+  | { t: 'compact'; id: number; name: string }
 )

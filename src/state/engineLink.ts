@@ -85,6 +85,22 @@ export class EngineLink {
     this.port.postMessage({ v: ENGINE_PROTOCOL, ...message } as ToEngine)
   }
 
+  /** Compacts a stored log in a worker of this tab's, for the engine (which must not block on it, and may not start workers). */
+  #compact(id: number, name: string): void {
+    const reply = (ok: boolean, error: string | null): void => this.#send({ t: 'compacted', id, ok, error })
+    if (typeof Worker !== 'function') return reply(false, 'This tab cannot start workers')
+    const worker = new Worker(new URL('../engine/compactWorker.ts', import.meta.url), { type: 'module', name: 'strata-compaction' })
+    worker.onmessage = (event: MessageEvent<{ ok: boolean; error?: string }>) => {
+      worker.terminate()
+      reply(event.data.ok, event.data.error ?? null)
+    }
+    worker.onerror = (event) => {
+      worker.terminate()
+      reply(false, event.message || 'The compaction worker failed')
+    }
+    worker.postMessage({ name })
+  }
+
   #receive(m: FromEngine): void {
     if (m?.v !== ENGINE_PROTOCOL || m.t === 'mismatch') {
       this.#mismatch = m?.t === 'mismatch' ? m.message : ENGINE_MISMATCH
@@ -95,6 +111,7 @@ export class EngineLink {
     if (m.t === 'topic') return this.#topics.get(m.key)?.(m.value)
     if (m.t === 'mark') return void performance.mark(m.name)
     if (m.t === 'left') return this.onLeft()
+    if (m.t === 'compact') return this.#compact(m.id, m.name)
     const waiting = this.#waiting.get(m.id)
     if (!waiting) return
     if (m.t === 'progress') return waiting.progress?.(m.text)

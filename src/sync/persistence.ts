@@ -82,9 +82,18 @@ const applier = (doc: Y.Doc, onProgress: LoadProgress) => {
  * applied in short slices, so the engine keeps answering its tabs meanwhile; the log is
  * compacted into small pieces after a big first sync or many small writes. The delete log
  * is started before the first stored update is applied, so snapshots never need a walk over
- * the whole store. `mark` records a performance mark where the tabs can see it.
+ * the whole store. `mark` records a performance mark where the tabs can see it; `compact` runs
+ * the compaction (in a worker of its own: in the document's thread it blocks for tens of seconds).
  */
-export const openLocalProject = async (projectId: string, onProgress: LoadProgress = () => undefined, mark: (name: string) => void = () => undefined): Promise<LocalProject> => {
+/** Compacts a stored log somewhere other than the document's thread; settles when done. */
+export type Compact = (name: string) => Promise<void>
+
+/** Compaction in this thread: for Node tools and tests, where nothing else waits on it. */
+const inThread: Compact = (name) => compactStored(name).then(() => undefined)
+
+export const openLocalProject = async (
+  projectId: string, onProgress: LoadProgress = () => undefined, mark: (name: string) => void = () => undefined, compact: Compact = inThread,
+): Promise<LocalProject> => {
   const name = databaseName(projectId)
   const doc = newProjectDoc()
   assertHistoryKept(doc)
@@ -97,7 +106,7 @@ export const openLocalProject = async (projectId: string, onProgress: LoadProgre
     clearTimeout(compactTimer)
     compactTimer = setTimeout(() => {
       appended = { bytes: 0, count: 0 }
-      compactStored(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error))
+      compact(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error))
     }, COMPACT_DELAY_MS)
   }
   const stats: Loaded = await loadStored(name, apply.push).catch((error: unknown) => {
