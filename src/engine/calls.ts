@@ -42,7 +42,7 @@ const edit = async <T>(tab: TabSession, fn: (doc: Y.Doc) => T): Promise<T> => {
  */
 const early = async (tab: TabSession, edit: EarlyEdit, itemId: ItemId): Promise<boolean> => {
   const kept = tab.engine.early
-  if (!kept || tab.engine.doc || tab.engine.phase !== 'cached' || tab.viewing.shown !== null) return false
+  if (!kept || tab.engine.doc || tab.engine.phase !== 'cached' || tab.viewing.wanted !== null) return false
   await kept.keep(edit, tab.cachedCell(itemId))
   return true
 }

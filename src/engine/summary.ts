@@ -34,7 +34,7 @@ export const projectTopic = (tab: TabSession): ProjectTopic => {
   const engine = tab.engine
   const live = engine.doc
   const doc = tab.shown
-  const cache = engine.cache
+  const cache = tab.cache
   const link = engine.connection
   const images = engine.images?.state ?? { done: 0, total: 0, added: 0, failed: [], running: false }
   const undo = tab.undo

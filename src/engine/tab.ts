@@ -1,6 +1,8 @@
 import * as Y from 'yjs'
 import { type Actor, type ItemId, type ItemJson, maps, sourceOf } from '../domain/index.ts'
+import type { GridCache } from '../sync/gridCache.ts'
 import { ChangesSince } from './changesSince.ts'
+import type { EarlyEdits } from './early.ts'
 import { Comparisons } from './compare.ts'
 import type { CompareTopic } from './compareTypes.ts'
 import { ItemLists, cellOf, filterItems, tagsByItem } from './grid.ts'
@@ -190,7 +192,7 @@ export class TabSession {
   async #list(q: ListQuery): Promise<Topics['list']['value']> {
     const doc = this.shown
     if (!doc) {
-      const cache = this.engine.cache
+      const cache = this.cache
       return { ids: (cache?.items ?? []).map((i) => i.id).join('\n'), allTags: [] }
     }
     const outcome = q.outcome ? new Set(await this.measures.items(q.outcome.result, q.outcome.selection)) : null
@@ -198,14 +200,19 @@ export class TabSession {
     return { ids: ids.join('\n'), allTags: tagsByItem(doc).all }
   }
 
+  /** Latest's grid cache while the document loads, for a tab that asked for latest; never for an old version. */
+  get cache(): GridCache | null {
+    return this.viewing.wanted === null ? this.engine.cache : null
+  }
+
   /** A cell of the grid cache as this session's early edits show it (while the document loads). */
   cachedCell(itemId: ItemId): Cell | undefined {
-    return cachedCells(this.engine, [itemId])[0]
+    return cachedCells(this.cache, this.engine.early, [itemId])[0]
   }
 
   #cells(ids: ItemId[]): Cell[] {
     const doc = this.shown
-    if (!doc) return cachedCells(this.engine, ids)
+    if (!doc) return cachedCells(this.cache, this.engine.early, ids)
     return ids.flatMap((id) => cellOf(doc, id, this.predictions.of) ?? [])
   }
 
@@ -226,13 +233,13 @@ export class TabSession {
 }
 
 /** Cells from the grid cache while the document loads: read-only, labels numbered in place. */
-const cachedCells = (engine: OpenedProject, ids: ItemId[]): Cell[] => {
-  const byId = new Map((engine.cache?.items ?? []).map((c) => [c.id, c]))
+const cachedCells = (cache: GridCache | null, early: EarlyEdits | null, ids: ItemId[]): Cell[] => {
+  const byId = new Map((cache?.items ?? []).map((c) => [c.id, c]))
   return ids.flatMap((id) => {
     const c = byId.get(id)
     if (!c) return []
     const labels: ItemJson['labels'] = c.labels.map(([labelId, classId, x, y, w, h], i) => ({ id: labelId, classId, bbox: [x, y, w, h], by: { id: '', name: '' }, at: i }) as ItemJson['labels'][number])
     const cell = { id, name: c.name, blob: c.blob, mime: c.mime, width: c.width, height: c.height, addedAt: 0, addedBy: { id: '', name: '' }, tags: c.tags, labels, predicted: [] } as Cell
-    return [engine.early ? engine.early.overlay(cell) : cell]
+    return [early ? early.overlay(cell) : cell]
   })
 }

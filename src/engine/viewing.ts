@@ -27,6 +27,11 @@ export class Viewing {
     return this.#shown?.doc ?? null
   }
 
+  /** The version the tab asked for (null: Latest), whether or not it can be shown yet. */
+  get wanted(): VersionId | null {
+    return this.#wanted
+  }
+
   /** The version shown, null for latest. */
   get shown(): VersionId | null {
     return this.#shown?.id ?? null

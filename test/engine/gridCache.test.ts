@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { type ItemId, addClass, addItem, addLabel, createProject, listItems, readItem, setTag } from '../../src/domain/index.ts'
+import { type ItemId, addClass, addItem, addLabel, createProject, createVersion, listItems, readItem, setTag } from '../../src/domain/index.ts'
 import { GridCacheWriter, buildGridCache, firstItems } from '../../src/engine/gridCache.ts'
 import type { Changed, OpenedProject } from '../../src/engine/opened.ts'
 import { type GridCache, memoryGridCaches } from '../../src/sync/gridCache.ts'
@@ -158,5 +158,25 @@ describe('a tab while the project loads', () => {
     expect(topic.values.at(-1)?.total).toBe(5)
     expect(list.values.at(-1)?.ids.split('\n')).toEqual(listItems(doc).map((i) => i.id))
     expect(cells.values.at(-1)?.[0]?.tags).toEqual(['checked', 'seen-early'])
+  })
+})
+
+describe('a tab that asks for an old version while the project loads', () => {
+  it('is never shown latest’s cache, and sees the version once the document is in', async () => {
+    const { doc, ids } = project(1)
+    const v1 = createVersion(doc, { name: 'One item' }, by)
+    addItem(doc, { name: 'later.png', blob: SHA, mime: 'image/png', width: 10, height: 10 }, by)
+    const { project: opening, load } = loading('p1', buildGridCache(doc, 'p1'))
+    const tab = connectTo(opening)
+    close = tab.close
+    await tab.link.call('show', v1.id)
+    const list = record(tab.link, 'list', { search: '', classId: '', tag: '', labels: 'any', outcome: null })
+    const cells = record(tab.link, 'cells', { ids })
+    await vi.waitFor(() => expect(cells.values).toHaveLength(1))
+    expect(list.values.at(-1)?.ids).toBe('')
+    expect(cells.values.at(-1)).toEqual([])
+
+    load(doc)
+    await vi.waitFor(() => expect(list.values.at(-1)?.ids.split('\n')).toEqual(ids))
   })
 })
