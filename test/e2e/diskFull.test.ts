@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import { seen, test } from './harness.ts'
 import { startCuttableLink } from './proxy.ts'
+import { fillDisk } from './disk.ts'
 import { itemName, seedProject } from './seed.ts'
 
 const FIRST = itemName(0)
@@ -18,22 +19,15 @@ test('offline with a full disk: the change is kept in the tab, the sidebar says 
     await adaPerson.context.setOffline(true)
     await expect.poll(() => ada.sidebar.syncStatus.textContent()).toMatch(/^\s*Offline/)
 
-    // The disk fills up: IndexedDB refuses every new update, as it does past the quota.
-    await ada.page.evaluate(() => {
-      const add = IDBObjectStore.prototype.add
-      IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-        if (this.name === 'updates') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
-        return add.apply(this, args)
-      }
-      Object.assign(globalThis, { freeDisk: () => (IDBObjectStore.prototype.add = add) })
-    })
+    // The disk fills up: IndexedDB refuses every new update, as it does past the quota, where the engine stores them.
+    const disk = await fillDisk(ada.page)
     let view = await ada.openItem(FIRST)
     await view.addTag('while-full')
     await view.close()
     await expect.poll(() => ada.sidebar.syncStatus.textContent()).toMatch(/not saved on this device: this device is out of storage space/)
 
     // Room again: the next change saves everything, the warning goes.
-    await ada.page.evaluate(() => (globalThis as unknown as { freeDisk: () => void }).freeDisk())
+    await disk.free()
     view = await ada.openItem(SECOND)
     await view.addTag('after-room')
     await view.close()

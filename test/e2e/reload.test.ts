@@ -1,32 +1,34 @@
-import { expect } from 'vitest'
-import type { BrowserContext } from 'playwright-core'
+import { expect, onTestFinished } from 'vitest'
 import { listed, seen, test } from './harness.ts'
 import { itemName, seedProject } from './seed.ts'
+import { startHoldingLink } from './relay.ts'
+import { engineConsole } from './engineWorker.ts'
 
-/** Image downloads held until the test lets them through: they arrive after the document has loaded. */
-const heldImages = () => {
-  let release: () => void = () => undefined
-  const gate = new Promise<void>((resolve) => (release = resolve))
-  const prepare = async (context: BrowserContext): Promise<void> => {
-    await context.route('**/api/projects/*/blobs/*', async (route) => {
-      await gate
-      // The page that asked may be gone (a reload): then nobody waits for this answer.
-      await route.continue().catch(() => undefined)
-    })
-  }
-  return { prepare, release: () => release() }
+/**
+ * Image downloads held until the test lets them through, on the network between the app and
+ * the server (the engine worker downloads them): they arrive after the document has loaded.
+ */
+const heldImages = async (target: string) => {
+  const link = await startHoldingLink(target, /^\/api\/projects\/[^/]+\/blobs\/[^/]+$/)
+  onTestFinished(() => link.close())
+  return { base: link.url, release: link.release }
 }
 
 test('reloading right after creating versions logs no IndexedDB error, and the images still arrive', async ({ server, people }) => {
   // Big enough that the loading preview (from this device's grid cache) shows before the document is in.
   const seeded = await seedProject(server, { name: 'Reload', items: 400, versions: ['Baseline'] })
-  const images = heldImages()
-  const ada = (await people.open('Ada', server.link(seeded.id, seeded.token), { prepare: images.prepare })).project
+  const images = await heldImages(server.url)
+  const ada = (await people.open('Ada', server.link(seeded.id, seeded.token, { base: images.base }))).project
   const problems: string[] = []
   ada.page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text())
   })
   ada.page.on('pageerror', (error) => problems.push(error.message))
+  // IndexedDB is used in the engine's worker: what it logs counts as much as the page's.
+  const stopHearing = await engineConsole(ada.page, (type, text) => {
+    if (type === 'error' || type === 'warning') problems.push(text)
+  })
+  onTestFinished(stopHearing)
 
   for (const [i, name] of ['First pass', 'Second pass'].entries()) {
     const view = await ada.openItem(itemName(i))

@@ -34,7 +34,7 @@ test('a viewer link shows the project but cannot change it, not even by forcing 
   await vic.page.keyboard.press('Delete')
   expect(await view.boxIds()).toEqual(boxes)
 
-  // Force a write through the page's own websocket: a tag and a deleted box, as raw Yjs.
+  // Force a write through the app's own websocket: a tag and a deleted box, as raw Yjs.
   const owner = await connectReplica(server, seeded.id, seeded.token)
   try {
     const m = maps(owner.doc)
@@ -48,7 +48,7 @@ test('a viewer link shows the project but cannot change it, not even by forcing 
     if (labelId) removeLabel(forged, itemId, labelId as Parameters<typeof removeLabel>[2])
     const message = syncUpdateMessage(Y.encodeStateAsUpdate(forged, before))
 
-    // A fresh page of Vic's, whose sockets are captured, sends it on the app's link.
+    // A fresh page of Vic's sends it on the app's link (its engine worker's websocket).
     const page = await vicPerson.context.newPage()
     await vic.page.close()
     expect(await sendOnAppLink(page, server.link(seeded.id, viewerToken), message)).toBe(true)
