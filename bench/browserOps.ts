@@ -29,14 +29,26 @@ export const newTab = async (context: BrowserContext): Promise<Page> => {
 
 const cost = async (page: Page, spans: Span[]): Promise<Cost> => costOf(await longTasks(page), spans)
 
-/** First visit on an empty device: from navigation to the full count shown and editable. */
-export const firstVisit = async (context: BrowserContext, link: string, items: number): Promise<{ cost: Cost; page: ProjectPage }> => {
+/** The performance marks today's app sets when its background work after a first sync is done. */
+const BACKGROUND_DONE = ['strata:compacted', 'strata:grid-cached']
+const BACKGROUND_WAIT_MS = 300_000
+
+/**
+ * First visit on an empty device: from navigation to the full count shown and editable.
+ * Then, as a person leaves the tab open, until the app's background work is done (storage
+ * compacted, grid cache written: its marks, where the app sets them) and the main thread is
+ * quiet; that work's tasks count with the visit, and the cold loads start from what it left.
+ */
+export const firstVisit = async (context: BrowserContext, link: string, items: number): Promise<{ cost: Cost; settledMs: number; page: ProjectPage }> => {
   const page = await newTab(context)
   const project = new ProjectPage(page)
   await project.visit(link, 'Bench')
   const done = await whenShown(page, { count: items, present: LIVE_CELL }, TIMEOUT)
+  await page
+    .waitForFunction((marks) => marks.every((m) => performance.getEntriesByName(m).length > 0), BACKGROUND_DONE, { timeout: BACKGROUND_WAIT_MS })
+    .catch(() => undefined)
   const span = { start: 0, done, settled: await quiet(page) }
-  return { cost: await cost(page, [span]), page: project }
+  return { cost: await cost(page, [span]), settledMs: span.settled, page: project }
 }
 
 export type ColdLoad = { cost: Cost; paint: number; domContentLoaded: number; loadFps: number | null; loadWorstFrameMs: number | null }
