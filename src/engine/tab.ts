@@ -22,8 +22,19 @@ interface Watched { topic: TopicName; spec: unknown; last: string | undefined; d
 const CONTENT: MapName[] = ['meta', 'classes', 'items', 'labels', 'tags', 'runs']
 const touches = (names: ReadonlySet<MapName>, of: MapName[]): boolean => of.some((n) => names.has(n))
 
-/** Waits this long after a change before sending what it changed, so a burst goes out once. */
-const FLUSH_MS = 16
+/**
+ * Sends what changed in the engine's next task, queued behind the tasks already waiting: a
+ * burst of transactions in one task goes out once. Not a timer: while a big project loads,
+ * the loader yields through the same kind of task, and timers waited behind it for seconds.
+ */
+const nextTask = (fn: () => void): void => {
+  const channel = new MessageChannel()
+  channel.port1.onmessage = () => {
+    channel.port1.close()
+    fn()
+  }
+  channel.port2.postMessage(null)
+}
 
 let tabs = 0
 
@@ -43,7 +54,7 @@ export class TabSession {
   #comparisons = new Comparisons()
   #changes: ChangesSince
   #undo: Y.UndoManager | null = null
-  #timer: ReturnType<typeof setTimeout> | undefined
+  #scheduled = false
   #off: () => void
   #closed = false
 
@@ -99,7 +110,6 @@ export class TabSession {
 
   close(): void {
     this.#closed = true
-    clearTimeout(this.#timer)
     this.#off()
     this.#changes.stop()
     this.measures.destroy()
@@ -140,11 +150,12 @@ export class TabSession {
   }
 
   #schedule(): void {
-    if (this.#closed || this.#timer !== undefined) return
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      void this.#flush()
-    }, FLUSH_MS)
+    if (this.#closed || this.#scheduled) return
+    this.#scheduled = true
+    nextTask(() => {
+      this.#scheduled = false
+      if (!this.#closed) void this.#flush()
+    })
   }
 
   async #flush(): Promise<void> {
