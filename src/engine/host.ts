@@ -18,7 +18,7 @@ export type OpenProjectEngine = (projectId: string, token: string, online: boole
 
 const openStored: OpenProjectEngine = (projectId, token, online, mark, compact) => new ProjectEngine(projectId, token, online, mark, compact)
 
-interface Open { engine: OpenedProject; tabs: Map<TabSession, Line>; closing: ReturnType<typeof setTimeout> | undefined }
+interface Open { key: string; engine: OpenedProject; tabs: Map<TabSession, Line>; closing: ReturnType<typeof setTimeout> | undefined }
 
 const errorOf = (e: unknown): { name: string; message: string } =>
   e instanceof Error ? { name: e.name === 'Error' ? e.constructor.name : e.name, message: e.message } : { name: 'Error', message: String(e) }
@@ -80,20 +80,26 @@ export class EngineHost {
     }
   }
 
+  /**
+   * The open project for this project and token: tabs holding another token for the same
+   * project (an invite opened later, a viewer's link) get an engine of their own, so no tab
+   * ever writes through a connection its own token would not have opened.
+   */
   #project(projectId: string, token: string, online: boolean): Open {
-    let open = this.#open.get(projectId)
+    const key = `${projectId}\n${token}`
+    let open = this.#open.get(key)
     if (!open) {
       const engine = this.open(projectId, token, online, (name) => {
-        for (const t of this.#open.get(projectId)?.tabs.keys() ?? []) t.port.post({ v: ENGINE_PROTOCOL, t: 'mark', name })
-      }, (name) => this.#compact(projectId, name))
-      this.#open.set(projectId, (open = { engine, tabs: new Map(), closing: undefined }))
+        for (const t of this.#open.get(key)?.tabs.keys() ?? []) t.port.post({ v: ENGINE_PROTOCOL, t: 'mark', name })
+      }, (name) => this.#compact(key, name))
+      this.#open.set(key, (open = { key, engine, tabs: new Map(), closing: undefined }))
     }
     return open
   }
 
   /** Asks one of the project's tabs to compact its stored log in a worker of its own. */
-  #compact(projectId: string, name: string): Promise<void> {
-    const line = this.#open.get(projectId)?.tabs.values().next().value
+  #compact(key: string, name: string): Promise<void> {
+    const line = this.#open.get(key)?.tabs.values().next().value
     if (!line) return Promise.reject(new Error('No tab is open to compact the stored project'))
     const id = ++this.#nextCompaction
     return new Promise((resolve, reject) => {
@@ -111,7 +117,7 @@ export class EngineHost {
 
   #close(open: Open): void {
     if (open.tabs.size > 0) return
-    this.#open.delete(open.engine.projectId)
+    this.#open.delete(open.key)
     void open.engine.close()
   }
 }

@@ -34,3 +34,20 @@ describe('the engine protocol between builds', () => {
     channel.port1.close()
   })
 })
+
+describe('tabs of one browser sharing the engine', () => {
+  it('share one project per token, and a tab with another token gets a project of its own', async () => {
+    const opened: string[] = []
+    const host = new EngineHost((id, token) => (opened.push(`${id} ${token}`), memoryProject(id, createProject({ name: 'x' }))))
+    const hello = (token: string): MessageChannel => {
+      const channel = new MessageChannel()
+      host.connect(channel.port1 as unknown as Parameters<EngineHost['connect']>[0])
+      channel.port2.postMessage({ v: ENGINE_PROTOCOL, t: 'hello', projectId: 'p1', token, actor: { id: 'a', name: 'A' }, online: true, lock: null })
+      return channel
+    }
+    const tabs = [hello('editor-token'), hello('editor-token'), hello('viewer-token')]
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(opened).toEqual(['p1 editor-token', 'p1 viewer-token'])
+    for (const t of tabs) t.port1.close()
+  })
+})
