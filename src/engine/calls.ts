@@ -3,7 +3,7 @@ import {
   type ItemId, type VersionRef, NotFoundError, ReadOnlyError, addClass, addLabel, createVersion, deleteVersion, discardChanges,
   isReadOnly, openVersion, readItem, readProject, removeLabel, restoreVersion, setTag, updateClass, updateLabel, versionsNamed,
 } from '../domain/index.ts'
-import { type CocoPlan, applyCocoImport, describePredictions, describeReport, planCocoImport, predictionTarget, recordRun } from '../io/index.ts'
+import { applyCocoImport, describePredictions, describeReport, planCocoImport, predictionTarget, recordRun } from '../io/index.ts'
 import { type EarlyEdit, earlyLabelId } from './early.ts'
 import { exportCoco, exportYolo } from './exports.ts'
 import { readCoco, readRun } from './files.ts'
@@ -47,7 +47,6 @@ const early = async (tab: TabSession, edit: EarlyEdit, itemId: ItemId): Promise<
   return true
 }
 
-const plans = new Map<number, { tab: TabSession; plan: CocoPlan }>()
 let nextPlan = 0
 
 /** Runs a version refers to, plus the runs of latest: a run removed since stays measurable. */
@@ -73,7 +72,7 @@ export const handlers: Handlers = {
   network: (tab, [online]) => tab.engine.network(online),
   publish: (tab, [name, viewing]) => {
     tab.actor = { ...tab.actor, name }
-    tab.engine.connection?.awareness.setLocalStateField('user', { name, viewing })
+    tab.engine.publish(tab, { name, viewing })
   },
   addLabel: async (tab, [itemId, classId, bbox]) => {
     const id = earlyLabelId()
@@ -122,17 +121,18 @@ export const handlers: Handlers = {
     if (!read.ok) throw new Error(read.error)
     const planId = ++nextPlan
     const plan = planCocoImport(readProject(doc), read.value)
-    plans.set(planId, { tab, plan })
+    tab.plans.set(planId, plan)
     return { planId, lines: describeReport(plan.report) }
   },
+  cancelCoco: (tab, [planId]) => void tab.plans.delete(planId),
   applyCoco: async (tab, [planId]) => {
     const doc = await target(tab)
     if (isReadOnly(doc)) throw new ReadOnlyError()
-    const planned = plans.get(planId)
-    plans.delete(planId)
-    if (!planned || planned.tab !== tab) throw new NotFoundError('This import was already applied or cancelled; choose the file again')
+    const planned = tab.plans.get(planId)
+    tab.plans.delete(planId)
+    if (!planned) throw new NotFoundError('This import was already applied or cancelled; choose the file again')
     try {
-      return describeReport(applyCocoImport(doc, planned.plan, tab.actor))
+      return describeReport(applyCocoImport(doc, planned, tab.actor))
     } catch (e) {
       throw new Error(`Nothing was imported: ${e instanceof Error ? e.message : String(e)}`)
     }

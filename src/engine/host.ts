@@ -88,6 +88,12 @@ export class EngineHost {
   #project(projectId: string, token: string, online: boolean): Open {
     const key = `${projectId}\n${token}`
     let open = this.#open.get(key)
+    // One that failed to open (storage refused, say) is not kept for the next tab: it tries again.
+    if (open?.engine.phase === 'failed') {
+      this.#open.delete(key)
+      void open.engine.close()
+      open = undefined
+    }
     if (!open) {
       const engine = this.open(projectId, token, online, (name) => {
         for (const t of this.#open.get(key)?.tabs.keys() ?? []) t.port.post({ v: ENGINE_PROTOCOL, t: 'mark', name })

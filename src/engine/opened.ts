@@ -48,9 +48,13 @@ export interface OpenedProject {
   readonly images: ImageImport | null
   /** Where edits made before the document loaded are kept; null where the document is there at once. */
   readonly early: EarlyEdits | null
+  /** Why edits made before the document loaded could not be applied to it, if any could not. */
+  readonly earlyProblems: readonly string[]
   /** True once a sync with the server completed since the project opened. */
   readonly everSynced: boolean
   onChange(fn: Changed): () => void
   network(online: boolean): void
+  /** What one tab tells the others (who, what they view); null when the tab leaves. The tabs of one replica share one presence. */
+  publish(tab: object, user: { name: string; viewing: string } | null): void
   close(): Promise<void>
 }

@@ -39,6 +39,9 @@ export class ProjectEngine implements OpenedProject {
   #online: boolean
   #flushTimer: ReturnType<typeof setInterval> | undefined
   #everSynced = false
+  #published = new Map<object, { name: string; viewing: string }>()
+  #presence: string | null = null
+  #earlyProblems: string[] = []
 
   constructor(
     readonly projectId: string,
@@ -58,7 +61,8 @@ export class ProjectEngine implements OpenedProject {
         if (cache?.projectId !== projectId || this.#local) return
         this.#cache = cache
         this.#phase = 'cached'
-        this.#emit()
+        // The list and cells a tab watches are made from the cache now: send them again.
+        this.#emit(new Set(['items', 'labels', 'tags']))
       },
       () => undefined,
     )
@@ -86,11 +90,37 @@ export class ProjectEngine implements OpenedProject {
   get images(): ImageImport | null { return this.#images }
   /** True once a sync with the server completed since the project opened. */
   get everSynced(): boolean { return this.#everSynced }
+  get earlyProblems(): readonly string[] { return this.#earlyProblems }
 
   /** Calls `fn` on every change; answers the unsubscribe. */
   onChange(fn: Changed): () => void {
     this.#listeners.add(fn)
     return () => this.#listeners.delete(fn)
+  }
+
+  /**
+   * The tabs of this replica share one presence: the latest name, and every version they
+   * view ("Latest · Round 3"); set only when it changes, so a renewal is the provider's own.
+   */
+  publish(tab: object, user: { name: string; viewing: string } | null): void {
+    if (user) {
+      this.#published.delete(tab)
+      this.#published.set(tab, user)
+    } else this.#published.delete(tab)
+    const all = [...this.#published.values()]
+    const last = all.at(-1)
+    const merged = last ? { name: last.name, viewing: [...new Set(all.map((u) => u.viewing))].join(' · ') } : null
+    const text = JSON.stringify(merged)
+    if (text === this.#presence) return
+    this.#presence = text
+    this.#applyPresence()
+  }
+
+  #applyPresence(): void {
+    const awareness = this.#connection?.awareness
+    if (!awareness || this.#presence === null) return
+    const user = JSON.parse(this.#presence) as { name: string; viewing: string } | null
+    if (user) awareness.setLocalStateField('user', user)
   }
 
   /** The network came or went, as a tab saw it. */
@@ -135,12 +165,12 @@ export class ProjectEngine implements OpenedProject {
     })
     connection.awareness.on('change', () => this.#emit())
     this.#connection = connection
+    this.#applyPresence()
     this.#writer = new GridCacheWriter(doc, this.projectId, caches, this.mark)
     this.#images = new ImageImport(doc, this.blobs, () => this.#emit())
     this.#flushTimer = setInterval(() => connection.state === 'online' && void this.blobs.flush(), FLUSH_MS)
     // Edits made on the cached cells go in first, before any command that waited for the document.
-    const early = await this.early.applyTo(doc).catch((e: unknown) => [e instanceof Error ? e.message : String(e)])
-    for (const problem of early) console.warn('An edit made while the project loaded could not be applied:', problem)
+    this.#earlyProblems = await this.early.applyTo(doc).catch((e: unknown) => [e instanceof Error ? e.message : String(e)])
     this.#phase = 'ready'
     this.#cache = null
     this.mark('strata:editable')

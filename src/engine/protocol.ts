@@ -45,6 +45,8 @@ export interface ProjectTopic {
   images: { done: number; total: number; added: number; failed: string[]; running: boolean }
   canUndo: boolean
   canRedo: boolean
+  /** Why edits made while the project loaded could not be applied (the item went meanwhile, say). */
+  earlyProblems: readonly string[]
 }
 
 export type LabelFilter = 'any' | 'with' | 'without'
@@ -130,6 +132,8 @@ export interface EngineApi {
   importImages(files: Array<{ file: File; name: string }>): void
   planCoco(file: File): { planId: number; lines: string[] }
   applyCoco(planId: number): string[]
+  /** Forgets a planned import the user cancelled. */
+  cancelCoco(planId: number): void
   importRun(input: { results: File; reference: File | null; name: string; model: string }): string
   showPredictions(runId: RunId | '', threshold: number): void
   exportCoco(runId: RunId | null): ExportFile

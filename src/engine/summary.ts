@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { type ClassId, type RunId, listVersions, sourceOf } from '../domain/index.ts'
+import { type ClassId, type RunId, listVersions } from '../domain/index.ts'
 import type { Awareness } from 'y-protocols/awareness'
 import type { ClassOption, Person, ProjectTopic, RunOption } from './protocol.ts'
 import { metaOf, recordsOf } from './records.ts'
@@ -43,7 +43,7 @@ export const projectTopic = (tab: TabSession): ProjectTopic => {
     percent: engine.percent,
     error: engine.error,
     name: doc ? String(metaOf(doc, 'name') ?? '') : live ? String(metaOf(live, 'name') ?? '') : (cache?.name ?? ''),
-    total: doc ? (sourceOf(doc).at === null ? recordsCount(doc) : recordsOf(doc, 'items').length) : (cache?.total ?? 0),
+    total: doc ? tab.itemCount(doc) : (cache?.total ?? 0),
     classes: doc ? classesOf(doc) : (cache?.classes ?? []).map((c) => ({ ...c, id: c.id as ClassId })).sort((a, b) => a.name.localeCompare(b.name)),
     runs: doc ? runsOf(doc) : [],
     versions: live ? listVersions(live) : [],
@@ -60,7 +60,7 @@ export const projectTopic = (tab: TabSession): ProjectTopic => {
     images,
     canUndo: (undo?.undoStack.length ?? 0) > 0,
     canRedo: (undo?.redoStack.length ?? 0) > 0,
+    earlyProblems: engine.earlyProblems,
   }
 }
 
-const recordsCount = (doc: Y.Doc): number => doc.getMap('items').size

@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { type Actor, type ItemId, type ItemJson, maps, sourceOf } from '../domain/index.ts'
+import type { CocoPlan } from '../io/index.ts'
 import type { GridCache } from '../sync/gridCache.ts'
 import { ChangesSince } from './changesSince.ts'
 import type { EarlyEdits } from './early.ts'
@@ -49,8 +50,11 @@ export class TabSession {
   readonly viewing: Viewing
   readonly predictions: ShownPredictions
   readonly measures: Measures
+  /** COCO imports planned in this tab, waiting for the user's yes. */
+  readonly plans = new Map<number, CocoPlan>()
   #watched = new Map<string, Watched>()
   #lists = new ItemLists()
+  #count: { doc: Y.Doc; n: number } | null = null
   #comparisons = new Comparisons()
   #changes: ChangesSince
   #undo: Y.UndoManager | null = null
@@ -65,7 +69,7 @@ export class TabSession {
   ) {
     this.viewing = new Viewing(() => this.#send({ v: ENGINE_PROTOCOL, t: 'left' }))
     this.predictions = new ShownPredictions(engine.blobs, () => this.#due(['cells', 'item', 'project']))
-    this.measures = new Measures(engine.blobs, () => this.#due(['quality', 'project']))
+    this.measures = new Measures(engine.blobs, () => this.#due(['quality', 'project', 'list', 'item']))
     this.#changes = new ChangesSince(() => this.#due(['changesSince']))
     this.#off = engine.onChange((names) => this.#changed(names))
     void engine.ready.then(() => this.#changed(new Set([...CONTENT, 'versions', 'deletedVersions'])), () => this.#due(['project']))
@@ -110,6 +114,8 @@ export class TabSession {
 
   close(): void {
     this.#closed = true
+    this.engine.publish(this, null)
+    this.plans.clear()
     this.#off()
     this.#changes.stop()
     this.measures.destroy()
@@ -117,7 +123,10 @@ export class TabSession {
   }
 
   #changed(names: ReadonlySet<MapName>): void {
-    if (touches(names, ['items'])) this.#lists.itemsChanged()
+    if (touches(names, ['items'])) {
+      this.#lists.itemsChanged()
+      this.#count = null
+    }
     if (touches(names, CONTENT)) {
       this.#comparisons.latestChanged()
       this.#changes.latestChanged()
@@ -174,6 +183,8 @@ export class TabSession {
         console.warn(`The engine could not make "${w.topic}":`, error)
       } finally {
         w.busy = false
+        // Due again while it was being made (an edit during an awaited read): make it again.
+        if (w.due) this.#schedule()
       }
     }
   }
@@ -209,6 +220,12 @@ export class TabSession {
     const outcome = q.outcome ? new Set(await this.measures.items(q.outcome.result, q.outcome.selection)) : null
     const ids = filterItems(doc, this.#lists.of(doc), q, outcome)
     return { ids: ids.join('\n'), allTags: tagsByItem(doc).all }
+  }
+
+  /** Items in what the tab shows: counted when latest's items change or another version is shown (counting is O(items)). */
+  itemCount(doc: Y.Doc): number {
+    if (this.#count?.doc !== doc) this.#count = { doc, n: this.#lists.of(doc).length }
+    return this.#count.n
   }
 
   /** Latest's grid cache while the document loads, for a tab that asked for latest; never for an old version. */

@@ -15,9 +15,16 @@ export const startEngine = (): EnginePort => {
     worker.port.start()
     return { postMessage: (m) => worker.port.postMessage(m), set onmessage(fn) { worker.port.onmessage = fn }, get onmessage() { return worker.port.onmessage }, close: () => worker.port.close() } as EnginePort
   }
-  const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'strata-engine' })
-  return { postMessage: (m) => worker.postMessage(m), set onmessage(fn) { worker.onmessage = fn }, get onmessage() { return worker.onmessage }, close: () => worker.terminate() } as EnginePort
+  dedicated ??= new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'strata-engine' })
+  const channel = new MessageChannel()
+  dedicated.postMessage({ t: 'connect' }, [channel.port2])
+  const port = channel.port1
+  port.start()
+  return { postMessage: (m) => port.postMessage(m), set onmessage(fn) { port.onmessage = fn }, get onmessage() { return port.onmessage }, close: () => port.close() } as EnginePort
 }
+
+/** Where SharedWorker is missing, this tab's one engine worker, for every project it opens. */
+let dedicated: Worker | null = null
 
 /** An error the engine answered, with its domain name kept (`ReadOnlyError`, `NoChangesError`…). */
 export class EngineError extends Error {
@@ -76,6 +83,7 @@ export class EngineLink {
 
   close(): void {
     this.#send({ t: 'bye' })
+    this.port.close()
     for (const w of this.#waiting.values()) w.reject(new EngineError('AbortError', 'The project was closed'))
     this.#waiting.clear()
     this.#topics.clear()

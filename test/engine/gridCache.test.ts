@@ -105,12 +105,13 @@ const loading = (projectId: string, cache: GridCache): { project: OpenedProject;
   const ready = new Promise<Y.Doc>((r) => (resolve = r))
   const listeners = new Set<Changed>()
   const project: OpenedProject = {
-    projectId, blobs: memoryFiles(), ready, percent: 40, error: null, connection: null, saveError: null, images: null, early: null, everSynced: true,
+    projectId, blobs: memoryFiles(), ready, percent: 40, error: null, connection: null, saveError: null, images: null, early: null, earlyProblems: [], everSynced: true,
     get phase() { return doc ? 'ready' as const : 'cached' as const },
     get cache() { return doc ? null : cache },
     get doc() { return doc },
     onChange: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
     network: () => undefined,
+    publish: () => undefined,
     close: async () => undefined,
   }
   const load = (live: Y.Doc): void => {

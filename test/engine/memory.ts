@@ -42,9 +42,10 @@ export const memoryProject = (projectId: string, doc: Y.Doc): OpenedProject => {
   const images = new ImageImport(doc, blobs, () => undefined)
   return {
     projectId, blobs, ready: Promise.resolve(doc), phase: 'ready', percent: 100, error: null, cache: null, doc,
-    connection: null, saveError: null, images, early: null, everSynced: true,
+    connection: null, saveError: null, images, early: null, earlyProblems: [], everSynced: true,
     onChange: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
     network: () => undefined,
+    publish: () => undefined,
     close: async () => undefined,
   }
 }
