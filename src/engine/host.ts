@@ -31,7 +31,7 @@ const errorOf = (e: unknown): { name: string; message: string } =>
  */
 export class EngineHost {
   #open = new Map<string, Open>()
-  #compactions = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
+  #compactions = new Map<number, { line: Line; resolve: () => void; reject: (error: Error) => void }>()
   #nextCompaction = 0
 
   constructor(readonly open: OpenProjectEngine = openStored) {}
@@ -45,6 +45,8 @@ export class EngineHost {
       tab = project = null
       t.close()
       p.tabs.delete(t)
+      // A compaction this tab was running ends with it: the next writes ask again.
+      for (const [id, c] of this.#compactions) if (c.line === line) this.#compacted(id, false, 'The tab compacting the stored project closed')
       if (p.tabs.size === 0) p.closing = setTimeout(() => this.#close(p), LINGER_MS)
     }
     line.onmessage = (event: MessageEvent) => {
@@ -109,7 +111,7 @@ export class EngineHost {
     if (!line) return Promise.reject(new Error('No tab is open to compact the stored project'))
     const id = ++this.#nextCompaction
     return new Promise((resolve, reject) => {
-      this.#compactions.set(id, { resolve, reject })
+      this.#compactions.set(id, { line, resolve, reject })
       line.postMessage({ v: ENGINE_PROTOCOL, t: 'compact', id, name })
     })
   }

@@ -1,8 +1,6 @@
-/** A file to import and the name its item gets (its path inside a dropped or picked folder). */
-export interface NamedFile {
-  file: File
-  name: string
-}
+import type { NamedFile } from '../engine/imageImport.ts'
+
+export type { NamedFile } from '../engine/imageImport.ts'
 
 /** Every file under a dropped folder (or the dropped files), named by their path in it. */
 export const droppedFiles = async (items: DataTransferItemList): Promise<NamedFile[]> => {

@@ -101,12 +101,16 @@ export const openLocalProject = async (
   const apply = applier(doc, onProgress)
   let appended = { bytes: 0, count: 0 }
   let compactTimer: ReturnType<typeof setTimeout> | undefined
+  let compacting = false
   const compactSoon = (): void => {
     if (appended.bytes < COMPACT_BYTES && appended.count < COMPACT_COUNT) return
     clearTimeout(compactTimer)
     compactTimer = setTimeout(() => {
+      // One at a time: a second whole-log merge would only repeat the first's work.
+      if (compacting) return compactSoon()
       appended = { bytes: 0, count: 0 }
-      compact(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error))
+      compacting = true
+      compact(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error)).finally(() => (compacting = false))
     }, COMPACT_DELAY_MS)
   }
   const stats: Loaded = await loadStored(name, apply.push).catch((error: unknown) => {
