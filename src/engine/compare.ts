@@ -2,6 +2,7 @@ import type * as Y from 'yjs'
 import { type ItemId, type VersionRef, openVersion, readItem } from '../domain/index.ts'
 import { type VersionComparison, compareVersions } from '../domain/index.ts'
 import { COMPARE_PAGE, type ComparePage, type CompareTopic } from './compareTypes.ts'
+import { changeRows } from './pending.ts'
 
 type Made = { key: string; diff: VersionComparison; before: Y.Doc; after: Y.Doc } | { key: string; error: string }
 
@@ -35,13 +36,7 @@ export class Comparisons {
     return {
       error: null,
       total: s.total,
-      rows: [
-        { what: 'Items', added: s.items.added.length, removed: s.items.removed.length, changed: s.items.changed.length },
-        { what: 'Labels', added: s.labels.added.length, removed: s.labels.removed.length, changed: s.labels.changed.length },
-        { what: 'Tags', added: s.tags.added.length, removed: s.tags.removed.length, changed: 0 },
-        { what: 'Runs', added: s.runs.added.length, removed: s.runs.removed.length, changed: s.runs.changed.length },
-        { what: 'Classes', added: s.classes.added.length, removed: s.classes.removed.length, changed: s.classes.changed.length },
-      ],
+      rows: changeRows(s),
       itemCount: diff.items.length,
       listed: listed.length,
       labelKinds: { moved: changed.filter((l) => l.moved).length, reclassified: changed.filter((l) => l.reclassified).length },

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs'
+import { maps } from '../domain/index.ts'
 import type { Awareness } from 'y-protocols/awareness'
 import type { GridCache } from '../sync/gridCache.ts'
 import type { EarlyEdits } from './early.ts'
@@ -57,4 +58,23 @@ export interface OpenedProject {
   /** What one tab tells the others (who, what they view); null when the tab leaves. The tabs of one replica share one presence. */
   publish(tab: object, user: { name: string; viewing: string } | null): void
   close(): Promise<void>
+}
+
+const NAMES: MapName[] = ['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions', 'deletedVersions']
+
+/** Every map name there is: what a newly loaded document "changed". */
+export const ALL_MAPS: ReadonlySet<MapName> = new Set(NAMES)
+
+/** Calls `fn` after every transaction that changed the document, with the top-level maps it touched. */
+export const onMapsChanged = (doc: Y.Doc, fn: Changed): void => {
+  const m = maps(doc)
+  const byType = new Map<unknown, MapName>(NAMES.map((name) => [m[name], name]))
+  doc.on('afterTransaction', (tr: Y.Transaction) => {
+    const names = new Set<MapName>()
+    for (const type of tr.changed.keys()) {
+      const name = byType.get(type)
+      if (name) names.add(name)
+    }
+    if (names.size > 0 || tr.deleteSet.clients.size > 0) fn(names)
+  })
 }

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { type ItemDiff, diffVersions, pendingChanges } from '../domain/index.ts'
+import { type ChangeSummary, type ItemDiff, diffVersions, pendingChanges } from '../domain/index.ts'
 import type { ChangedItemLine, PendingTopic } from './protocol.ts'
 
 /** Changed items described in the Version tab (and the discard dialog's shorter list). */
@@ -21,6 +21,15 @@ export const describeItem = (d: ItemDiff): ChangedItemLine => {
   return { id: d.id, name: d.after?.name ?? d.before?.name ?? d.id, status: d.status, text: parts.join(' · ') }
 }
 
+/** The change counts per kind of record, as the Version tab and Compare tabulate them. */
+export const changeRows = (s: ChangeSummary): PendingTopic['rows'] => [
+  { what: 'Items', added: s.items.added.length, removed: s.items.removed.length, changed: s.items.changed.length },
+  { what: 'Labels', added: s.labels.added.length, removed: s.labels.removed.length, changed: s.labels.changed.length },
+  { what: 'Tags', added: s.tags.added.length, removed: s.tags.removed.length, changed: 0 },
+  { what: 'Runs', added: s.runs.added.length, removed: s.runs.removed.length, changed: s.runs.changed.length },
+  { what: 'Classes', added: s.classes.added.length, removed: s.classes.removed.length, changed: s.classes.changed.length },
+]
+
 /** Latest's outstanding changes since the last version, O(changes). */
 export const pendingOf = (live: Y.Doc): PendingTopic => {
   try {
@@ -30,13 +39,7 @@ export const pendingOf = (live: Y.Doc): PendingTopic => {
     return {
       since: p.since,
       total: p.total,
-      rows: [
-        { what: 'Items', added: p.items.added.length, removed: p.items.removed.length, changed: p.items.changed.length },
-        { what: 'Labels', added: p.labels.added.length, removed: p.labels.removed.length, changed: p.labels.changed.length },
-        { what: 'Tags', added: p.tags.added.length, removed: p.tags.removed.length, changed: 0 },
-        { what: 'Runs', added: p.runs.added.length, removed: p.runs.removed.length, changed: p.runs.changed.length },
-        { what: 'Classes', added: p.classes.added.length, removed: p.classes.removed.length, changed: p.classes.changed.length },
-      ],
+      rows: changeRows(p),
       lines: items.slice(0, LINES).map(describeItem),
       more: Math.max(0, items.length - LINES),
       runs: { added: p.runs.added.length, removed: p.runs.removed.length },

@@ -1,5 +1,4 @@
 import type * as Y from 'yjs'
-import { maps } from '../domain/index.ts'
 import { BlobStore } from '../sync/blobs.ts'
 import { Connection } from '../sync/connection.ts'
 import { type GridCache, indexedDbGridCaches } from '../sync/gridCache.ts'
@@ -8,10 +7,9 @@ import { customNumber } from '../sync/updateLog.ts'
 import { EarlyEdits } from './early.ts'
 import { GridCacheWriter } from './gridCache.ts'
 import { ImageImport } from './imageImport.ts'
-import type { Changed, MapName, OpenedProject } from './opened.ts'
+import { ALL_MAPS, type Changed, type MapName, type OpenedProject, onMapsChanged } from './opened.ts'
 import type { Phase } from './protocol.ts'
 
-const NAMES: MapName[] = ['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions', 'deletedVersions']
 
 /** Uploads queued files this often while the link is up. */
 const FLUSH_MS = 10_000
@@ -144,16 +142,7 @@ export class ProjectEngine implements OpenedProject {
     }
     this.#local = local
     const doc = local.doc
-    const m = maps(doc)
-    const byType = new Map<unknown, MapName>(NAMES.map((name) => [m[name], name]))
-    doc.on('afterTransaction', (tr: Y.Transaction) => {
-      const names = new Set<MapName>()
-      for (const type of tr.changed.keys()) {
-        const name = byType.get(type)
-        if (name) names.add(name)
-      }
-      if (names.size > 0 || tr.deleteSet.clients.size > 0) this.#emit(names)
-    })
+    onMapsChanged(doc, (names) => this.#emit(names))
     local.saving?.onChange(() => this.#emit())
     const connection = new Connection(doc, this.projectId, this.token, customNumber(databaseName(this.projectId), 'unsynced'), this.#online)
     connection.onChange(() => {
@@ -174,7 +163,7 @@ export class ProjectEngine implements OpenedProject {
     this.#phase = 'ready'
     this.#cache = null
     this.mark('strata:editable')
-    this.#emit(new Set(NAMES))
+    this.#emit(ALL_MAPS)
     return doc
   }
 

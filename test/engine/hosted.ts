@@ -1,3 +1,4 @@
+import type { Actor } from '../../src/domain/index.ts'
 import { EngineHost } from '../../src/engine/host.ts'
 import type { Changed, OpenedProject } from '../../src/engine/opened.ts'
 import type { TopicName, Topics } from '../../src/engine/protocol.ts'
@@ -9,12 +10,12 @@ import type { EnginePort } from '../../src/state/engineLink.ts'
  * one still loading, one that has not synced yet), unlike `connectTab`, which always serves
  * a loaded, synced document.
  */
-export const connectTo = (project: OpenedProject): { link: EngineLink; left: () => number; close: () => void } => {
+export const connectTo = (project: OpenedProject, actor: Actor = { id: 'u-bob', name: 'Bob' }): { link: EngineLink; left: () => number; close: () => void } => {
   const host = new EngineHost(() => project)
   const channel = new MessageChannel()
   host.connect(channel.port1 as unknown as Parameters<EngineHost['connect']>[0])
   let left = 0
-  const link = new EngineLink(channel.port2 as unknown as EnginePort, { projectId: project.projectId, token: 't', actor: { id: 'u-bob', name: 'Bob' }, online: true, lock: null }, () => left++, () => undefined)
+  const link = new EngineLink(channel.port2 as unknown as EnginePort, { projectId: project.projectId, token: 't', actor, online: true, lock: null }, () => left++, () => undefined)
   return {
     link,
     left: () => left,

@@ -1,12 +1,8 @@
 import type * as Y from 'yjs'
-import { maps } from '../../src/domain/index.ts'
-import { EngineHost } from '../../src/engine/host.ts'
-import type { Changed, FileStore, MapName, OpenedProject } from '../../src/engine/opened.ts'
+import { type Changed, type FileStore, type OpenedProject, onMapsChanged } from '../../src/engine/opened.ts'
 import { ImageImport } from '../../src/engine/imageImport.ts'
-import { EngineLink } from '../../src/state/engineLink.ts'
-import type { EnginePort } from '../../src/state/engineLink.ts'
-
-const NAMES: MapName[] = ['meta', 'classes', 'items', 'labels', 'tags', 'runs', 'versions', 'deletedVersions']
+import type { EngineLink } from '../../src/state/engineLink.ts'
+import { connectTo } from './hosted.ts'
 
 /** Files kept in memory by hash. */
 export const memoryFiles = (): FileStore & { files: Map<string, Blob> } => {
@@ -29,16 +25,7 @@ export const memoryFiles = (): FileStore & { files: Map<string, Blob> } => {
 export const memoryProject = (projectId: string, doc: Y.Doc): OpenedProject => {
   const listeners = new Set<Changed>()
   const blobs = memoryFiles()
-  const m = maps(doc)
-  const byType = new Map<unknown, MapName>(NAMES.map((name) => [m[name], name]))
-  doc.on('afterTransaction', (tr: Y.Transaction) => {
-    const names = new Set<MapName>()
-    for (const type of tr.changed.keys()) {
-      const name = byType.get(type)
-      if (name) names.add(name)
-    }
-    for (const fn of listeners) fn(names)
-  })
+  onMapsChanged(doc, (names) => listeners.forEach((fn) => fn(names)))
   const images = new ImageImport(doc, blobs, () => undefined)
   return {
     projectId, blobs, ready: Promise.resolve(doc), phase: 'ready', percent: 100, error: null, cache: null, doc,
@@ -51,23 +38,8 @@ export const memoryProject = (projectId: string, doc: Y.Doc): OpenedProject => {
 }
 
 /** A tab's link to an engine host serving `doc`, over a real MessageChannel (structured clone both ways). */
-export const connectTab = (doc: Y.Doc, projectId = 'p1'): { link: EngineLink; left: () => number; close: () => void } => {
-  const host = new EngineHost((id) => memoryProject(id, doc))
-  const channel = new MessageChannel()
-  host.connect(channel.port1 as unknown as Parameters<EngineHost['connect']>[0])
-  const port = channel.port2 as unknown as EnginePort
-  let left = 0
-  const link = new EngineLink(port, { projectId, token: 't', actor: { id: 'u-ada', name: 'Ada' }, online: true, lock: null }, () => left++, () => undefined)
-  return {
-    link,
-    left: () => left,
-    close: () => {
-      link.close()
-      channel.port1.close()
-      channel.port2.close()
-    },
-  }
-}
+export const connectTab = (doc: Y.Doc, projectId = 'p1'): { link: EngineLink; left: () => number; close: () => void } =>
+  connectTo(memoryProject(projectId, doc), { id: 'u-ada', name: 'Ada' })
 
 /** The next value of a topic that satisfies `ok`. */
 export const nextValue = <T>(watch: (fn: (v: T) => void) => () => void, ok: (v: T) => boolean = () => true): Promise<T> =>
