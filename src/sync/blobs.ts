@@ -18,7 +18,6 @@ type Listener = () => void
  */
 export class BlobStore {
   #db: Promise<IDBDatabase>
-  #urls = new Map<string, Promise<string | null>>()
   #listeners = new Set<Listener>()
   #pending = 0
   #flushing = false
@@ -88,30 +87,10 @@ export class BlobStore {
     })
   }
 
-  /**
-   * An object URL for an image, made once per hash for the life of the page. The server
-   * sends every blob as octet-stream, so the item's own mime type is put back here.
-   */
-  url(sha: string, mime: string): Promise<string | null> {
-    let url = this.#urls.get(sha)
-    if (!url) {
-      url = this.get(sha).then(
-        (blob) => (blob && !this.#destroyed ? URL.createObjectURL(blob.type === mime ? blob : new Blob([blob], { type: mime })) : null),
-        // Storage refused (private mode, a full disk): the image shows as unavailable, nothing throws.
-        () => null,
-      )
-      this.#urls.set(sha, url)
-      void url.then((u) => u === null && this.#urls.delete(sha))
-    }
-    return url
-  }
-
-  /** Frees the object URLs made for images and closes the database once what runs on it is done: the project is closed. */
+  /** Closes the database once what runs on it is done: the project is closed. */
   destroy(): void {
     if (this.#destroyed) return
     this.#destroyed = true
-    for (const url of this.#urls.values()) void url.then((u) => u && URL.revokeObjectURL(u))
-    this.#urls.clear()
     this.#listeners.clear()
     if (this.#busy === 0) this.#close()
   }

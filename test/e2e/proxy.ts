@@ -6,6 +6,19 @@ import { once } from 'node:events'
  * offline (the service worker's fetches fail too) while the other stays connected.
  * `context.setOffline` alone does not reach every request a service worker makes.
  */
+/** Keeps two piped sockets in `open` while they live; either one's error or close ends both. */
+export const tieSockets = (open: Set<net.Socket>, client: net.Socket, upstream: net.Socket): void => {
+  open.add(client).add(upstream)
+  const drop = (): void => {
+    client.destroy()
+    upstream.destroy()
+    open.delete(client)
+    open.delete(upstream)
+  }
+  client.on('error', drop).on('close', drop)
+  upstream.on('error', drop).on('close', drop)
+}
+
 export interface CuttableLink {
   /** `http://127.0.0.1:PORT` of the proxy: its own origin, so its own IndexedDB and service worker. */
   url: string
@@ -25,15 +38,7 @@ export const startCuttableLink = async (target: string): Promise<CuttableLink> =
       return
     }
     const upstream = net.connect(Number(port), hostname)
-    open.add(client).add(upstream)
-    const drop = (): void => {
-      client.destroy()
-      upstream.destroy()
-      open.delete(client)
-      open.delete(upstream)
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
+    tieSockets(open, client, upstream)
     client.pipe(upstream).pipe(client)
   })
   proxy.listen(0, '127.0.0.1')

@@ -1,6 +1,7 @@
 import http from 'node:http'
 import net from 'node:net'
 import { once } from 'node:events'
+import { tieSockets } from './proxy.ts'
 
 /**
  * An HTTP relay to the server that holds some requests until the test lets them through.
@@ -48,15 +49,7 @@ export const startHoldingLink = async (target: string, hold: RegExp): Promise<Ho
       upstream.write(head)
       client.pipe(upstream).pipe(client)
     })
-    open.add(client).add(upstream)
-    const drop = (): void => {
-      client.destroy()
-      upstream.destroy()
-      open.delete(client)
-      open.delete(upstream)
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
+    tieSockets(open, client, upstream)
   })
   relay.on('connection', (socket: net.Socket) => {
     open.add(socket)

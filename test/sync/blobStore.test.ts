@@ -5,19 +5,15 @@ import { BlobStore, sha256Hex } from '../../src/sync/blobs.ts'
 describe('BlobStore', () => {
   afterEach(() => vi.restoreAllMocks())
 
-  it('keeps a file by its hash, gives one object URL per hash, and frees them when destroyed', async () => {
+  it('keeps a file by its hash and queues it for upload; once destroyed it writes nothing more', async () => {
     const store = new BlobStore('p1', 'token')
     const bytes = new TextEncoder().encode('a tiny image')
     const sha = await store.add(new Blob([bytes], { type: 'image/png' }))
     expect(sha).toBe(await sha256Hex(bytes))
     expect(store.pending).toBe(1)
-    const url = await store.url(sha, 'image/png')
-    expect(url).toMatch(/^blob:/)
-    expect(await store.url(sha, 'image/png')).toBe(url)
+    expect(await (await store.get(sha))?.text()).toBe('a tiny image')
 
-    const revoke = vi.spyOn(URL, 'revokeObjectURL')
     store.destroy()
-    await vi.waitFor(() => expect(revoke).toHaveBeenCalledWith(url))
     // Closed: nothing more is written through it.
     await expect(store.add(new Blob([new Uint8Array([1])]))).rejects.toThrow()
 
@@ -37,12 +33,12 @@ describe('BlobStore', () => {
     process.on('unhandledRejection', unhandled)
     try {
       const store = new BlobStore('p2', 'token')
-      const url = store.url(sha, 'image/png')
+      const downloading = store.get(sha)
       await vi.waitFor(() => expect(fetched).toHaveBeenCalled())
-      // The loading preview goes while its image is still downloading.
+      // The project closes while its image is still downloading.
       store.destroy()
       answer(new Response(bytes))
-      expect(await url).toBeNull()
+      expect(await (await downloading)?.text()).toBe('an image still on its way')
       expect(await store.get(sha)).toBeNull()
       await new Promise((resolve) => setTimeout(resolve, 20))
       expect(unhandled).not.toHaveBeenCalled()
