@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import {
   type ItemId, type VersionRef, NotFoundError, ReadOnlyError, addClass, addLabel, createVersion, deleteVersion, discardChanges,
-  isReadOnly, openVersion, readItem, readProject, removeLabel, restoreVersion, setTag, updateClass, updateLabel, versionsNamed,
+  isReadOnly, openVersion, readItem, readProject, removeLabel, restoreVersion, setTag, updateClass, updateLabel,
 } from '../domain/index.ts'
 import { applyCocoImport, describePredictions, describeReport, planCocoImport, predictionTarget, recordRun } from '../io/index.ts'
 import { type EarlyEdit, earlyLabelId } from './early.ts'
@@ -97,7 +97,6 @@ export const handlers: Handlers = {
   discard: async (tab) => discardChanges(await target(tab), tab.actor),
   restore: async (tab, [versionId]) => restoreVersion(await target(tab), versionId, tab.actor),
   deleteVersion: async (tab, [versionId]) => void deleteVersion(await target(tab), versionId, tab.actor),
-  versionsNamed: (tab, [name]) => (tab.engine.doc ? versionsNamed(tab.engine.doc, name) : []),
   undo: async (tab) => {
     await target(tab).then((doc) => { if (isReadOnly(doc)) throw new ReadOnlyError() })
     tab.undo?.undo()

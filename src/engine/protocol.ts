@@ -43,8 +43,6 @@ export interface ProjectTopic {
   viewing: { shown: VersionId | null; openError: string | null; notice: string | null; looking: boolean }
   predictions: { runId: RunId | ''; threshold: number; loading: boolean; error: string | null }
   images: { done: number; total: number; added: number; failed: string[]; running: boolean }
-  canUndo: boolean
-  canRedo: boolean
   /** Why edits made while the project loaded could not be applied (the item went meanwhile, say). */
   earlyProblems: readonly string[]
 }
@@ -125,7 +123,6 @@ export interface EngineApi {
   discard(): Version
   restore(versionId: VersionId): Version
   deleteVersion(versionId: VersionId): void
-  versionsNamed(name: string): Version[]
   undo(): void
   redo(): void
   blob(sha: string, mime: string): Blob | null

@@ -37,7 +37,6 @@ export const projectTopic = (tab: TabSession): ProjectTopic => {
   const cache = tab.cache
   const link = engine.connection
   const images = engine.images?.state ?? { done: 0, total: 0, added: 0, failed: [], running: false }
-  const undo = tab.undo
   return {
     phase: engine.phase,
     percent: engine.percent,
@@ -58,8 +57,6 @@ export const projectTopic = (tab: TabSession): ProjectTopic => {
     viewing: tab.viewing.topic,
     predictions: tab.predictions.topic,
     images,
-    canUndo: (undo?.undoStack.length ?? 0) > 0,
-    canRedo: (undo?.redoStack.length ?? 0) > 0,
     earlyProblems: engine.earlyProblems,
   }
 }

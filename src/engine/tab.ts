@@ -87,8 +87,6 @@ export class TabSession {
     if (!this.#undo) {
       const m = maps(doc)
       this.#undo = new Y.UndoManager([m.items, m.labels, m.tags, m.classes], { trackedOrigins: new Set([this.origin]), captureTimeout: 0 })
-      this.#undo.on('stack-item-added', () => this.#due(['project']))
-      this.#undo.on('stack-item-popped', () => this.#due(['project']))
     }
     return this.#undo
   }

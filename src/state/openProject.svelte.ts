@@ -14,7 +14,7 @@ const EMPTY: ProjectTopic = {
   link: { state: 'connecting', reason: '', unsyncedChanges: 0, unsyncedBlobs: 0, saveError: null },
   people: [], viewing: { shown: null, openError: null, notice: null, looking: false },
   predictions: { runId: '', threshold: 0.5, loading: false, error: null },
-  images: { done: 0, total: 0, added: 0, failed: [], running: false }, canUndo: false, canRedo: false, earlyProblems: [],
+  images: { done: 0, total: 0, added: 0, failed: [], running: false }, earlyProblems: [],
 }
 
 const HEADS = { online: 'Online', offline: 'Offline', syncing: 'Syncing', connecting: 'Connecting', denied: 'Offline' } as const
