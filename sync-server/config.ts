@@ -38,6 +38,12 @@ export interface Config {
   /** How long a room without connections stays in memory. */
   idleRoomMs: number
   staticDir: string
+  /** PostgreSQL for the log, tokens and blobs (cluster mode, with `redisUrl`); else the embedded SQLite. */
+  databaseUrl: string | undefined
+  /** Redis for the fan-out between processes (cluster mode, with `databaseUrl`). */
+  redisUrl: string | undefined
+  /** In cluster mode, how often each room reads the log for rows whose relay was lost (1 s while Redis is away). */
+  catchUpMs: number
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -75,5 +81,19 @@ export const readConfig = (env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     compactAfter: int(get('compact-after', 'STRATA_COMPACT_AFTER'), 1000, 'STRATA_COMPACT_AFTER'),
     idleRoomMs: int(get('idle-room-ms', 'STRATA_IDLE_ROOM_MS'), 60_000, 'STRATA_IDLE_ROOM_MS'),
     staticDir: path.resolve(get('static', 'STRATA_STATIC') ?? 'dist'),
+    ...clusterUrls(get('database-url', 'STRATA_DATABASE_URL'), get('redis-url', 'STRATA_REDIS_URL')),
+    catchUpMs: int(get('catch-up-ms', 'STRATA_CATCHUP_MS'), 10_000, 'STRATA_CATCHUP_MS'),
   }
+}
+
+// Both or neither: PostgreSQL without Redis would leave processes deaf to each other, and the reverse has no shared log.
+const clusterUrls = (databaseUrl: string | undefined, redisUrl: string | undefined): Pick<Config, 'databaseUrl' | 'redisUrl'> => {
+  const db = databaseUrl === '' ? undefined : databaseUrl
+  const redis = redisUrl === '' ? undefined : redisUrl
+  if ((db === undefined) !== (redis === undefined)) {
+    throw new Error('cluster mode needs both STRATA_DATABASE_URL (PostgreSQL) and STRATA_REDIS_URL (Redis); set both, or neither for the embedded SQLite')
+  }
+  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db)) throw new Error('STRATA_DATABASE_URL must be a postgres:// URL')
+  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) throw new Error('STRATA_REDIS_URL must be a redis:// URL')
+  return { databaseUrl: db, redisUrl: redis }
 }

@@ -4,7 +4,7 @@ import { ValidationError, createProject } from '../src/domain/index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
-import { BLOB_HASH, type BlobStore } from './blobs.ts'
+import { BLOB_HASH, type BlobStore } from './blobs/types.ts'
 import { exportProject } from './export.ts'
 import { streamYoloZip } from './yoloZip.ts'
 import { StorageFault, namingFaults } from './faults.ts'
@@ -149,7 +149,7 @@ const tokens = async (
   }
   if (tokenId !== undefined && method === 'DELETE') {
     if (!(await deps.storage.revokeToken(projectId, tokenId))) throw new HttpError(404, 'no such token')
-    await deps.rooms.disconnectToken(projectId, tokenId)
+    await deps.rooms.revoke(projectId, tokenId)
     res.writeHead(204)
     return void res.end()
   }
@@ -167,13 +167,13 @@ const blobs = async (
     if (!Array.isArray(hashes) || hashes.length > MAX_MISSING_QUERY || !hashes.every((h) => typeof h === 'string' && BLOB_HASH.test(h))) {
       throw new HttpError(400, `hashes must be a list of at most ${MAX_MISSING_QUERY} sha256 hex strings`)
     }
-    return json(res, 200, { missing: deps.blobs.missing(projectId, hashes as string[]) } satisfies MissingBlobs)
+    return json(res, 200, { missing: await deps.blobs.missing(projectId, hashes as string[]) } satisfies MissingBlobs)
   }
   if (hash === undefined || !BLOB_HASH.test(hash)) throw new HttpError(400, 'invalid blob hash: expected 64 lower-case hex digits')
   if (method === 'PUT') return putBlob(deps, who, projectId, hash, req, res)
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed')
   await authorise(deps, who, projectId, 'read')
-  const size = deps.blobs.size(projectId, hash)
+  const size = await deps.blobs.size(projectId, hash)
   if (size === null) throw new HttpError(404, 'no such blob')
   res.writeHead(200, {
     'Content-Type': 'application/octet-stream',
@@ -183,14 +183,14 @@ const blobs = async (
     ETag: `"${hash}"`,
   })
   if (method === 'HEAD') return void res.end()
-  pipeline(deps.blobs.read(projectId, hash), res, () => undefined)
+  pipeline(await deps.blobs.read(projectId, hash), res, () => undefined)
 }
 
 const putBlob = async (deps: HttpDeps, who: Principal, projectId: string, hash: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   await authorise(deps, who, projectId, 'write')
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > deps.config.maxBlobBytes) throw new HttpError(413, `blob over ${deps.config.maxBlobBytes} bytes`)
-  if (deps.blobs.size(projectId, hash) !== null) {
+  if (await deps.blobs.size(projectId, hash) !== null) {
     req.resume()
     return json(res, 200, { sha256: hash, stored: false })
   }

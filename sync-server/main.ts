@@ -1,11 +1,14 @@
+import { openBackend } from './backend.ts'
 import { readConfig } from './config.ts'
 import { startServer } from './server.ts'
 import { seedSampleProject } from './sample/seed.ts'
 
 // Wiring only: configuration from the environment, start, print where to go, stop cleanly.
 const config = readConfig(process.env, process.argv.slice(2))
-const sample = await seedSampleProject(config)
-const server = await startServer(config)
+const backend = await openBackend(config, { log: (msg) => console.error(msg) })
+const sample = await seedSampleProject(backend, config.maxBlobBytes)
+const server = await startServer(config, { backend })
+if (config.databaseUrl !== undefined) console.log('Cluster mode: PostgreSQL for the log, tokens and files; Redis between processes')
 console.log(`Strata listening on ${server.url}`)
 if (server.adminTokenCreated || sample !== null) {
   // Printed on the start that created the token or the sample; the token is also in the data folder.

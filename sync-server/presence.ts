@@ -15,8 +15,12 @@ export interface PresenceHolder {
   readonly siblings: Set<number>
 }
 
-/** How much presence one connection may originate. */
-export interface PresenceLimits { maxIdsPerConnection: number }
+/** How much presence one connection may originate, and who hears of what connections bring in. */
+export interface PresenceLimits {
+  maxIdsPerConnection: number
+  /** Called with what a connection's message brought in or changed (cluster mode relays it to other processes). */
+  brought?: (principal: string, update: Uint8Array) => void
+}
 
 /** Ids one connection may bring in per minute: tabs of a device reloading, never a stream. */
 const BROUGHT_PER_MINUTE = 32
@@ -50,6 +54,8 @@ export class Presence {
   private readonly sizes = new Map<number, number>()
   /** Whose presence an id was when it left, until it is forgotten: only that token may bring it back. */
   private readonly leftBy = new Map<number, string>()
+  /** Whose presence an id held by another process is: only that token may take it over here. */
+  private readonly elsewhere = new Map<number, string>()
   private bytes = 0
   private readonly sweep: NodeJS.Timeout
 
@@ -100,9 +106,40 @@ export class Presence {
       from.claimed.add(id)
       this.owner.set(id, from)
     }
+    for (const id of claims) this.elsewhere.delete(id)
+    const update = encodeEntries(accepted)
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin)
+    for (const e of accepted) if (e.state !== null && this.awareness.states.has(e.clientId)) this.resize(e.clientId, e.json.length)
+    this.limits.brought?.(from.principal, update)
+    return null
+  }
+
+  /**
+   * Presence that a connection of another process brought in (that process judged it). Ids a
+   * connection here speaks for are left alone; the room's budget applies as to everyone.
+   */
+  fromPeers (principal: string, entries: readonly AwarenessEntry[], origin: unknown): void {
+    const accepted: AwarenessEntry[] = []
+    for (const entry of entries) {
+      const known = this.awareness.meta.get(entry.clientId)?.clock ?? 0
+      if (this.owner.has(entry.clientId) || entry.clock < known || (entry.clock === known && entry.state !== null)) continue
+      const grows = entry.state === null ? 0 : entry.json.length - (this.sizes.get(entry.clientId) ?? 0)
+      if (grows > 0 && this.bytes + grows > ROOM_PRESENCE_BYTES) continue
+      this.elsewhere.set(entry.clientId, principal)
+      accepted.push(entry)
+    }
+    if (accepted.length === 0) return
     awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeEntries(accepted), origin)
     for (const e of accepted) if (e.state !== null && this.awareness.states.has(e.clientId)) this.resize(e.clientId, e.json.length)
-    return null
+  }
+
+  /** The presence connections here speak for, as one update per token: what another process that joins is sent. */
+  ownedByPrincipal (): Map<string, Uint8Array> {
+    const ids = new Map<string, number[]>()
+    for (const [id, holder] of this.owner) {
+      if (this.awareness.states.has(id)) ids.set(holder.principal, [...ids.get(holder.principal) ?? [], id])
+    }
+    return new Map([...ids].map(([principal, list]) => [principal, awarenessProtocol.encodeAwarenessUpdate(this.awareness, list)]))
   }
 
   /** Presence bytes held now (the states' JSON). */
@@ -136,6 +173,7 @@ export class Presence {
       }
     }
     awarenessProtocol.removeAwarenessStates(this.awareness, gone, null)
+    if (gone.length > 0) this.limits.brought?.(holder.principal, awarenessProtocol.encodeAwarenessUpdate(this.awareness, gone))
   }
 
   /** Every presence in the room as one update, or null when the room has none. */
@@ -167,7 +205,7 @@ export class Presence {
     const sibling = owner !== undefined && owner !== from && owner.principal === from.principal
     if (owner !== undefined && owner !== from && !sibling) return 'drop'
     // A reconnecting client's id, seen in relays by others, is not theirs to take while it is away.
-    const left = owner === undefined ? this.leftBy.get(clientId) : undefined
+    const left = owner === undefined ? this.leftBy.get(clientId) ?? this.elsewhere.get(clientId) : undefined
     if (left !== undefined && left !== from.principal) return 'drop'
     if (state === null) {
       // y-protocols also takes a removal at the same clock. Another token's removal was dropped
@@ -189,6 +227,7 @@ export class Presence {
     const known = (id: number): boolean => this.awareness.meta.has(id)
     for (const id of this.owner.keys()) if (!known(id)) this.owner.delete(id)
     for (const id of this.leftBy.keys()) if (!known(id)) this.leftBy.delete(id)
+    for (const id of this.elsewhere.keys()) if (!known(id)) this.elsewhere.delete(id)
     for (const h of this.holders) {
       for (const id of h.claimed) if (!known(id)) h.claimed.delete(id)
       for (const id of h.siblings) if (!known(id)) h.siblings.delete(id)

@@ -1,12 +1,57 @@
 import { Close, Reason } from '../src/wire.ts'
 import { Room, type RoomDeps } from './rooms.ts'
 
-/** The rooms held in memory: loaded on first use, evicted when idle, flushed on shutdown. */
+/** While the fan-out is away, rooms read the log this often. */
+const DEGRADED_CATCH_UP_MS = 1000
+
+/**
+ * The rooms held in memory: loaded on first use, evicted when idle, flushed on shutdown. In
+ * cluster mode they also read the log now and then, for rows whose relay was lost (a process
+ * killed between logging and relaying), and every second while Redis is away; and a token
+ * revoked through another process closes its connections here too.
+ */
 export class Rooms {
   private readonly loaded = new Map<string, Promise<Room>>()
   private readonly idle = new Map<string, NodeJS.Timeout>()
+  private readonly ticker: NodeJS.Timeout | null = null
+  private lastCatchUp = Date.now()
 
-  constructor (private readonly deps: RoomDeps) {}
+  constructor (private readonly deps: RoomDeps) {
+    const { fanout } = deps
+    if (fanout === undefined) return
+    fanout.onRevoked((projectId, tokenId) => void this.disconnectToken(projectId, tokenId))
+    this.ticker = setInterval(() => void this.tick(), Math.min(DEGRADED_CATCH_UP_MS, deps.config.catchUpMs))
+    this.ticker.unref()
+  }
+
+  /** Closes the connections of a revoked token here and on every other process. */
+  async revoke (projectId: string, tokenId: string): Promise<void> {
+    this.deps.fanout?.revoked(projectId, tokenId)
+    await this.disconnectToken(projectId, tokenId)
+  }
+
+  private async tick (): Promise<void> {
+    const now = Date.now()
+    if (this.deps.fanout?.connected === true && now - this.lastCatchUp < this.deps.config.catchUpMs) return
+    this.lastCatchUp = now
+    for (const room of await this.all()) {
+      room.resync()
+      await this.recheckTokens(room)
+    }
+  }
+
+  // A revocation's message may have been lost with Redis: the tokens themselves are in the database.
+  private async recheckTokens (room: Room): Promise<void> {
+    const tokens = new Set<string>()
+    for (const conn of room.conns.values()) if (conn.who.kind === 'project') tokens.add(conn.who.tokenId)
+    if (tokens.size === 0) return
+    try {
+      const revoked = (await this.deps.storage.listTokens(room.id)).filter((t) => t.revoked && tokens.has(t.id))
+      for (const t of revoked) await this.disconnectToken(room.id, t.id)
+    } catch (e) {
+      this.deps.log(`room ${room.id}: could not recheck tokens: ${(e as Error).message}`)
+    }
+  }
 
   /** The room for a project, loading it once; a failed load is not cached, so the next try reloads. */
   get (id: string): Promise<Room> {
@@ -53,6 +98,7 @@ export class Rooms {
 
   /** Closes every connection, compacts every room and forgets them: for shutdown. */
   async closeAll (code: number, reason: string): Promise<void> {
+    if (this.ticker !== null) clearInterval(this.ticker)
     for (const timer of this.idle.values()) clearTimeout(timer)
     this.idle.clear()
     for (const room of await this.all()) {
@@ -68,6 +114,7 @@ export class Rooms {
     room.evicted = true
     // Forget it first: a client arriving during the flush loads the flushed log afresh.
     this.loaded.delete(room.id)
+    this.deps.fanout?.leave(room.id)
     await this.flush(room)
     room.doc.destroy()
   }

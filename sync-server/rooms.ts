@@ -6,33 +6,25 @@ import { assertHistoryKept } from '../src/domain/index.ts'
 import type { Principal } from './auth.ts'
 import type { Config } from './config.ts'
 import type { Metrics } from './metrics.ts'
-import { Outbox } from './outbox.ts'
-import { Presence, type PresenceHolder } from './presence.ts'
+import { type Conn, newConn, takeToken } from './conn.ts'
+import { Presence } from './presence.ts'
 import {
   BadMessage, decodeMessage, encodeAwareness, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2,
   encodeUpdate, type Incoming,
 } from './protocol.ts'
-import type { Storage } from './storage/types.ts'
+import type { Fanout, PeerRow, RoomPeer } from './fanout/types.ts'
+import { FROM_PEERS, RoomLog } from './roomLog.ts'
+import type { Appended, Storage } from './storage/types.ts'
 import { Close, Reason } from '../src/wire.ts'
 
 /** What a room needs from the rest of the server. */
-export interface RoomDeps { storage: Storage, config: Config, metrics: Metrics, log: (msg: string) => void }
-
-/** One websocket client in a room. */
-export interface Conn extends PresenceHolder {
-  ws: WebSocket
-  who: Principal
-  readOnly: boolean
-  out: Outbox
-  tokens: number
-  refilledAt: number
-  /** Bytes received and not yet handled; past a cap the socket is paused. */
-  inbound: number
-  toldReadOnly: boolean
-  /** Set when its token was revoked: nothing it sent is applied any more. */
-  revoked: boolean
-  /** Whether the client has answered the room's sync step 1 (its step 2 carries all it has). */
-  synced: boolean
+export interface RoomDeps {
+  storage: Storage
+  config: Config
+  metrics: Metrics
+  log: (msg: string) => void
+  /** Other processes serving the same projects (cluster mode); absent for the embedded process. */
+  fanout?: Fanout
 }
 
 /**
@@ -48,19 +40,25 @@ export const READ_ONLY_REASON = Reason.READ_ONLY
 export const newRoomDoc = (): Y.Doc => new Y.Doc({ gc: false })
 
 /** One project's live document, its connections and their presence. */
-export class Room {
+export class Room implements RoomPeer {
   readonly doc = newRoomDoc()
   readonly presence: Presence
   readonly conns = new Map<WebSocket, Conn>()
   // Messages of a room are handled one at a time, so "logged, then applied, then relayed" holds.
   private queue: Promise<void> = Promise.resolve()
-  private logRows = 0
+  /** What the document holds of the log; other processes append to it too in cluster mode. */
+  private readonly log: RoomLog
   /** Set once the registry dropped the room; a newer room may serve its project now. */
   evicted = false
 
   private constructor (readonly id: string, private readonly deps: RoomDeps) {
     assertHistoryKept(this.doc)
-    this.presence = new Presence(this.doc, { maxIdsPerConnection: deps.config.maxPresenceIds })
+    this.log = new RoomLog(id, this.doc, deps)
+    const { fanout } = deps
+    this.presence = new Presence(this.doc, {
+      maxIdsPerConnection: deps.config.maxPresenceIds,
+      brought: fanout === undefined ? undefined : (principal, update) => fanout.presence(id, principal, update),
+    })
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(encodeUpdate(update), origin))
     this.presence.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
       const changed = [...added, ...updated, ...removed]
@@ -76,31 +74,78 @@ export class Room {
   /** Loads the room from storage; throws rather than start from a blank document. */
   static async load (id: string, deps: RoomDeps): Promise<Room> {
     const room = new Room(id, deps)
-    const updates = await deps.storage.loadRoom(id)
-    room.doc.transact(() => {
-      updates.forEach((update, row) => {
-        // A row Yjs cannot apply must not make the whole project unloadable: skip it, loudly.
-        try {
-          Y.applyUpdate(room.doc, update)
-        } catch (e) {
-          deps.metrics.storageErrors++
-          deps.log(`room ${id}: skipped log row ${row}, it cannot be applied: ${(e as Error).message}`)
-        }
-      })
-    }, room)
-    room.logRows = updates.length
+    // Subscribed before the log is read, so nothing logged in between is missed.
+    await deps.fanout?.join(id, room)
+    try {
+      await room.log.load(room)
+    } catch (e) {
+      deps.fanout?.leave(id)
+      room.doc.destroy()
+      throw e
+    }
+    deps.fanout?.askPresence(id)
     return room
+  }
+
+  /** A row another process logged; applied in the room's order, a gap read from the log. */
+  fromPeers (row: PeerRow): void {
+    void this.enqueue(async () => {
+      // A gap that the next relays do not fill soon is read from the log.
+      if (await this.log.fromPeer(row)) this.repairGapSoon()
+    })
+  }
+
+  /** Presence a connection of another process brought in (that process judged it). */
+  presenceFromPeers (principal: string, update: Uint8Array): void {
+    const { config } = this.deps
+    try {
+      const message = decodeMessage(encodeAwareness(update), {
+        maxStateBytes: config.maxAwarenessBytes, maxMessageBytes: config.maxPresenceMessageBytes, maxEntries: Number.MAX_SAFE_INTEGER,
+      })
+      if (message.kind === 'awareness') this.presence.fromPeers(principal, message.clients, FROM_PEERS)
+    } catch (e) {
+      this.deps.log(`room ${this.id}: dropped presence from another process: ${(e as Error).message}`)
+    }
+  }
+
+  /** Another process joined the room and asks for the presence this process's connections hold. */
+  presenceAsked (): void {
+    for (const [principal, update] of this.presence.ownedByPrincipal()) this.deps.fanout?.presence(this.id, principal, update)
+  }
+
+  // A gap that the next relays do not fill soon is read from the log.
+  private repairGapSoon (): void {
+    setTimeout(() => { if (this.log.position.gap) this.resync() }, GAP_WAIT_MS).unref()
+  }
+
+  /** Reads what the log holds past this room's document: relays may have been lost. */
+  resync (): void {
+    void this.enqueue(() => this.log.readNew())
+  }
+
+  /** Resolves once what any process logged up to now is applied (for a read that must be current). */
+  async catchUp (): Promise<void> {
+    if (this.deps.fanout === undefined) return this.queue
+    await this.enqueue(() => this.log.readNew())
+  }
+
+  /** How far the room's document holds the log. */
+  get logPosition (): { seq: number, gap: boolean } {
+    return this.log.position
+  }
+
+  private enqueue (fn: () => Promise<void> | void): Promise<void> {
+    const done = this.queue.then(fn)
+    this.queue = done.catch((e: unknown) => {
+      this.deps.metrics.storageErrors++
+      this.deps.log(`room ${this.id}: could not read the log: ${(e as Error).message}`)
+    })
+    return done
   }
 
   /** Adds a connection and opens the sync handshake. */
   join (ws: WebSocket, who: Principal): Conn {
-    const readOnly = who.kind === 'project' && who.role === 'viewer'
-    const { config } = this.deps
-    const conn: Conn = {
-      ws, who, readOnly, principal: who.kind === 'admin' ? 'admin' : `token:${who.tokenId}`, claimed: new Set(), broughtAt: [], siblings: new Set(),
-      out: new Outbox(ws, config.maxQueuedBytes, (backlog) => this.slowReader(conn, backlog)),
-      tokens: config.rateBurst, refilledAt: Date.now(), inbound: 0, toldReadOnly: false, synced: false, revoked: false,
-    }
+    const conn = newConn(ws, who, this.deps.config, (backlog) => this.slowReader(conn, backlog))
     this.conns.set(ws, conn)
     conn.out.send(encodeSyncStep1(this.doc))
     const everyone = this.presence.everyone()
@@ -155,8 +200,7 @@ export class Room {
   /** Waits for queued messages, then merges the log into one row. */
   async compact (): Promise<void> {
     await this.queue
-    await this.deps.storage.compact(this.id)
-    this.logRows = 1
+    if (await this.deps.storage.compact(this.id)) this.log.rows = 1
   }
 
   private refuse (conn: Conn, code: number, reason: string): void {
@@ -191,7 +235,12 @@ export class Room {
   private async write (conn: Conn, update: Uint8Array, empty: boolean): Promise<void> {
     if (empty) return
     if (conn.readOnly) return this.dropReadOnly(conn)
-    const problem = findRecordProblem(this.doc, update)
+    let problem = findRecordProblem(this.doc, update)
+    // Another process may have logged what the edit builds on a moment ago: read the log first.
+    if (problem === MISSING && this.deps.fanout !== undefined) {
+      await this.log.readNew()
+      problem = findRecordProblem(this.doc, update)
+    }
     // Before its step 2, a reconnecting client may send an edit that builds on its offline
     // work; that step 2 follows and carries both, so the edit is dropped, not refused.
     if (problem === MISSING && !conn.synced) {
@@ -199,8 +248,9 @@ export class Room {
       return
     }
     if (problem !== null) return this.refuse(conn, Close.BAD_MESSAGE, `invalid record: ${problem}`.slice(0, 120))
+    let row: Appended
     try {
-      this.logRows = await this.deps.storage.appendUpdate(this.id, update)
+      row = await this.deps.storage.appendUpdate(this.id, update)
     } catch (e) {
       this.deps.metrics.storageErrors++
       this.deps.log(`room ${this.id}: could not log an update: ${(e as Error).message}`)
@@ -208,14 +258,17 @@ export class Room {
       return this.close(conn, Close.STORAGE_ERROR, 'storage error: the edit was not saved, it stays on your device')
     }
     this.deps.metrics.updatesReceived++
+    this.deps.fanout?.logged(this.id, row, update)
     try {
       Y.applyUpdate(this.doc, update, conn.ws)
     } catch (e) {
       // Logged already; loading skips such a row (see `load`), so the project stays usable.
       this.deps.log(`room ${this.id}: an update could not be applied: ${(e as Error).message}`)
       return this.refuse(conn, Close.BAD_MESSAGE, 'invalid update: it cannot be applied')
+    } finally {
+      if (this.log.appended(row)) this.repairGapSoon()
     }
-    if (this.logRows >= this.deps.config.compactAfter) await this.compactNow()
+    if (this.log.rows >= this.deps.config.compactAfter) await this.compactNow()
   }
 
   private dropReadOnly (conn: Conn): void {
@@ -234,8 +287,7 @@ export class Room {
 
   private async compactNow (): Promise<void> {
     try {
-      await this.deps.storage.compact(this.id)
-      this.logRows = 1
+      if (await this.deps.storage.compact(this.id)) this.log.rows = 1
     } catch (e) {
       this.deps.metrics.storageErrors++
       this.deps.log(`room ${this.id}: compaction failed, the log is kept: ${(e as Error).message}`)
@@ -247,17 +299,11 @@ export class Room {
   }
 }
 
+/** How long a gap in the relayed rows may wait to be filled by late relays before the log is read. */
+const GAP_WAIT_MS = 200
+
 /** How long a closed slow reader gets to take its close frame before the socket is dropped. */
 const SLOW_CLOSE_GRACE_MS = 1000
 
 interface AwarenessChange { added: number[], updated: number[], removed: number[] }
 
-// Token bucket: bursts (an import, a reconnect) pass, a sustained flood does not.
-const takeToken = (conn: Conn, config: Config): boolean => {
-  const now = Date.now()
-  conn.tokens = Math.min(config.rateBurst, conn.tokens + ((now - conn.refilledAt) / 1000) * config.ratePerSecond)
-  conn.refilledAt = now
-  if (conn.tokens < 1) return false
-  conn.tokens -= 1
-  return true
-}

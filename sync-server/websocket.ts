@@ -4,7 +4,8 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { PROJECT_ID, allowed, authenticate, type Principal } from './auth.ts'
 import type { Rooms } from './registry.ts'
 import { ConnectionLimits } from './limits.ts'
-import type { Conn, Room, RoomDeps } from './rooms.ts'
+import type { Conn } from './conn.ts'
+import type { Room, RoomDeps } from './rooms.ts'
 import { Close, Reason } from '../src/wire.ts'
 
 /** What the websocket endpoint needs. */

@@ -1,12 +1,11 @@
-import fs from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
 import { type FetchImage, type YoloExport, crc32, writeYoloZip } from '../src/io/index.ts'
-import type { BlobStore } from './blobs.ts'
+import type { BlobStore } from './blobs/types.ts'
 
 /** An image from the blob store; null when the server never received it (the export lists it as missing). */
 const fromStore = (blobs: BlobStore, projectId: string): FetchImage<Uint8Array> => async (image) => {
-  if (blobs.size(projectId, image.blob) === null) return null
-  const body = new Uint8Array(await fs.readFile(blobs.fileOf(projectId, image.blob)))
+  const body = await blobs.bytes(projectId, image.blob)
+  if (body === null) return null
   return { body, size: body.length, crc: crc32(body) }
 }
 

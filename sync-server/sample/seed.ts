@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
 import * as Y from 'yjs'
 import { buildShapesProject } from './shapes.ts'
-import { BlobStore } from '../blobs.ts'
-import type { Config } from '../config.ts'
-import { openSqliteStorage } from '../storage/sqlite.ts'
+import type { Backend } from '../backend.ts'
 
 async function* once(bytes: Uint8Array): AsyncIterable<Buffer> {
   yield Buffer.from(bytes)
@@ -13,26 +9,19 @@ async function* once(bytes: Uint8Array): AsyncIterable<Buffer> {
 
 /**
  * On a first start (no project stored yet), creates the "Shapes" demo project so a new user
- * sees items, labels, predictions and versions at once. Runs before the server opens the
- * storage; answers the project id when it created one.
+ * sees items, labels, predictions and versions at once. Runs before the server serves;
+ * answers the project id when it created one.
  */
-export const seedSampleProject = async (config: Config, log: (msg: string) => void = console.log): Promise<string | null> => {
-  fs.mkdirSync(config.dataDir, { recursive: true })
-  const storage = openSqliteStorage(path.join(config.dataDir, 'strata.sqlite'))
-  try {
-    if ((await storage.listProjects()).length > 0) return null
-    const { doc, blobs } = await buildShapesProject()
-    const id = randomUUID()
-    const files = new BlobStore(config.dataDir)
-    for (const [sha, blob] of blobs) {
-      const refusal = await files.write(id, sha, once(blob.bytes), config.maxBlobBytes)
-      if (refusal) throw new Error(`sample blob ${sha}: ${refusal.reason}`)
-    }
-    await storage.appendUpdate(id, Y.encodeStateAsUpdate(doc))
-    await storage.createProject({ id, name: 'Shapes', createdAt: Date.now() })
-    log(`Created the "Shapes" sample project (${blobs.size} files)`)
-    return id
-  } finally {
-    await storage.close()
+export const seedSampleProject = async ({ storage, blobs }: Backend, maxBlobBytes: number, log: (msg: string) => void = console.log): Promise<string | null> => {
+  if ((await storage.listProjects()).length > 0) return null
+  const { doc, blobs: files } = await buildShapesProject()
+  const id = randomUUID()
+  for (const [sha, blob] of files) {
+    const refusal = await blobs.write(id, sha, once(blob.bytes), maxBlobBytes)
+    if (refusal) throw new Error(`sample blob ${sha}: ${refusal.reason}`)
   }
+  await storage.appendUpdate(id, Y.encodeStateAsUpdate(doc))
+  await storage.createProject({ id, name: 'Shapes', createdAt: Date.now() })
+  log(`Created the "Shapes" sample project (${files.size} files)`)
+  return id
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
-import * as Y from 'yjs'
 import type { Role } from '../../src/wire.ts'
-import type { ProjectRow, Storage, TokenRow } from './types.ts'
+import { planCompaction } from './compaction.ts'
+import type { Appended, ProjectRow, Storage, TokenRow } from './types.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projects (
@@ -15,9 +15,6 @@ CREATE TABLE IF NOT EXISTS updates (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS updates_by_room ON updates (room, seq);
 `
-
-/** The base row is merged too once the rows after it reach a tenth of its size. */
-const FULL_MERGE_RATIO = 10
 
 interface TokenDbRow {
   id: string
@@ -45,10 +42,11 @@ export const openSqliteStorage = (file: string): Storage => {
   db.exec(SCHEMA)
 
   const q = {
-    load: db.prepare<[string], { data: Buffer }>('SELECT data FROM updates WHERE room = ? ORDER BY seq'),
+    rows: db.prepare<[string, number], { seq: number, data: Buffer }>('SELECT seq, data FROM updates WHERE room = ? AND seq > ? ORDER BY seq'),
     append: db.prepare<[string, Uint8Array]>('INSERT INTO updates (room, data) VALUES (?, ?)'),
+    put: db.prepare<[number, string, Uint8Array]>('INSERT INTO updates (seq, room, data) VALUES (?, ?, ?)'),
     count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM updates WHERE room = ?'),
-    rows: db.prepare<[string], { seq: number, data: Buffer }>('SELECT seq, data FROM updates WHERE room = ? ORDER BY seq'),
+    top: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM updates WHERE room = ?'),
     dropRange: db.prepare<[string, number, number]>('DELETE FROM updates WHERE room = ? AND seq >= ? AND seq <= ?'),
     addProject: db.prepare<[string, string, number]>('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)'),
     project: db.prepare<[string], { id: string, name: string, created_at: number }>('SELECT * FROM projects WHERE id = ?'),
@@ -61,33 +59,28 @@ export const openSqliteStorage = (file: string): Storage => {
       'UPDATE tokens SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL'),
   }
 
+  const readLog = (room: string, after: number) => q.rows.all(room, after).map((r) => ({ seq: r.seq, data: new Uint8Array(r.data) }))
+
   // One transaction, so a crash mid-compaction leaves either the old log or the merged row.
-  // Tiered: the big first row is left alone while the rows after it are small next to it,
-  // because merging a 100 MB base costs seconds of a blocked event loop for every room.
-  const compact = db.transaction((room: string) => {
-    const rows = q.rows.all(room)
-    const [base, ...tail] = rows
-    if (base === undefined || tail.length === 0) return
-    const tailBytes = tail.reduce((n, r) => n + r.data.byteLength, 0)
-    const parts = tailBytes * FULL_MERGE_RATIO >= base.data.byteLength ? rows : tail
-    const first = parts[0]
-    const last = parts.at(-1)
-    if (first === undefined || last === undefined || parts.length < 2) return
-    // mergeUpdates only concatenates and dedupes structs: nothing is garbage-collected.
-    const merged = Y.mergeUpdates(parts.map((r) => new Uint8Array(r.data)))
-    q.dropRange.run(room, first.seq, last.seq)
-    q.append.run(room, merged)
+  // One process owns the file, so nobody else compacts meanwhile.
+  const compact = db.transaction((room: string): boolean => {
+    const plan = planCompaction(readLog(room, 0))
+    if (plan === null) return true
+    q.dropRange.run(room, plan.first, plan.last)
+    q.put.run(plan.last, room, plan.merged)
+    return true
   })
 
-  const appendAndCount = db.transaction((room: string, update: Uint8Array): number => {
-    q.append.run(room, update)
-    return q.count.get(room)?.n ?? 0
+  const append = db.transaction((room: string, update: Uint8Array): Appended => {
+    const prev = q.top.get(room)?.seq ?? 0
+    const seq = Number(q.append.run(room, update).lastInsertRowid)
+    return { seq, prev, rows: q.count.get(room)?.n ?? 0 }
   })
 
   return {
-    loadRoom: async (room) => q.load.all(room).map((r) => new Uint8Array(r.data)),
-    appendUpdate: async (room, update) => appendAndCount(room, update),
-    compact: async (room) => { compact(room) },
+    readLog: async (room, after = 0) => readLog(room, after),
+    appendUpdate: async (room, update) => append(room, update),
+    compact: async (room) => compact(room),
     createProject: async (p) => { q.addProject.run(p.id, p.name, p.createdAt) },
     getProject: async (id) => { const r = q.project.get(id); return r && toProject(r) },
     listProjects: async () => q.projects.all().map(toProject),

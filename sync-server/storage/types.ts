@@ -16,17 +16,46 @@ export interface TokenRow {
   revoked: boolean
 }
 
+/** One row of a room's update log. */
+export interface LogRow {
+  /**
+   * Increases with every append to the room, in the order appends commit, so the rows after
+   * a seq are exactly what a reader that has everything up to it lacks. Seqs are not dense.
+   */
+  seq: number
+  data: Uint8Array
+}
+
+/** What an append answers. */
+export interface Appended {
+  seq: number
+  /** The room's highest seq before this append (0 for the first): the link a reader checks for gaps. */
+  prev: number
+  /** Rows the room's log holds now. */
+  rows: number
+}
+
 /**
- * Everything the server persists besides blobs. Kept narrow and async so that another
- * backend (PostgreSQL, a shared log for several processes) can implement it.
+ * Everything the server persists besides blobs, narrow and async so that backends with other
+ * engines fit (SQLite for one process, PostgreSQL for several).
+ *
+ * The log's ordering contract, which several processes rely on to catch up: appends to one
+ * room are serialised, so `seq` order is commit order, and a reader that has every row up to
+ * `seq` S lacks exactly the rows `readLog(room, S)` answers. Compaction keeps that true: the
+ * merged row takes the highest seq it replaces, so a reader between the first and last merged
+ * seq gets the merged row again (applying an update twice is harmless).
  */
 export interface Storage {
-  /** The room's update log, oldest first; empty for a project nobody has edited yet. */
-  loadRoom(room: string): Promise<Uint8Array[]>
-  /** Appends one update durably; answers how many rows the room's log now holds. */
-  appendUpdate(room: string, update: Uint8Array): Promise<number>
-  /** Replaces the room's log by one merged update, without garbage collection. */
-  compact(room: string): Promise<void>
+  /** The room's update log after `after` (0: all of it), oldest first; empty for a project nobody edited. */
+  readLog(room: string, after?: number): Promise<LogRow[]>
+  /** Appends one update durably. */
+  appendUpdate(room: string, update: Uint8Array): Promise<Appended>
+  /**
+   * Replaces rows of the room's log by one merged update, without garbage collection; only
+   * rows from the log are merged, never a process's memory. Answers false when another
+   * process is compacting the room right now (nothing was done).
+   */
+  compact(room: string): Promise<boolean>
   createProject(project: ProjectRow): Promise<void>
   getProject(id: string): Promise<ProjectRow | undefined>
   listProjects(): Promise<ProjectRow[]>

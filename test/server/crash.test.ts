@@ -11,7 +11,7 @@ afterAll(() => { for (const c of children) c.kill('SIGKILL') })
 const logged = async (dataDir: string, id: string): Promise<Y.Doc> => {
   const storage = openSqliteStorage(path.join(dataDir, 'strata.sqlite'))
   const doc = new Y.Doc({ gc: false })
-  for (const update of await storage.loadRoom(id)) Y.applyUpdate(doc, update)
+  for (const row of await storage.readLog(id)) Y.applyUpdate(doc, row.data)
   await storage.close()
   return doc
 }
@@ -63,7 +63,7 @@ describe('crash safety', () => {
     second.child.kill('SIGTERM')
     expect(await new Promise((r) => second.child.once('exit', r))).toBe(0)
     const storage = openSqliteStorage(path.join(dataDir, 'strata.sqlite'))
-    expect((await storage.loadRoom(id)).length).toBe(1)
+    expect((await storage.readLog(id)).length).toBe(1)
     await storage.close()
     expect((await logged(dataDir, id)).getMap('scratch').size).toBe(all.size)
   })

@@ -14,9 +14,9 @@ const faultyStorage = (dataDir: string) => {
       if (faults.writes) throw new Error('SQLITE_FULL: database or disk is full')
       return inner.appendUpdate(room, update)
     },
-    loadRoom: async (room) => {
+    readLog: async (room, after) => {
       if (faults.loads) throw new Error('SQLITE_IOERR: disk I/O error')
-      return inner.loadRoom(room)
+      return inner.readLog(room, after)
     },
   }
   return { storage, faults, inner }
@@ -52,7 +52,7 @@ describe('storage faults', () => {
     faults.writes = false
     await waitFor(() => peer.doc.getMap('scratch').get('precious') === 'label', 10_000, 'edit saved after recovery')
     expect(room.doc.getMap('scratch').get('precious')).toBe('label')
-    expect((await storage.loadRoom(id)).length).toBeGreaterThan(0)
+    expect((await storage.readLog(id)).length).toBeGreaterThan(0)
   })
 
   test('a failed load closes with 4500 and never serves or stores a blank document', async () => {
@@ -67,7 +67,7 @@ describe('storage faults', () => {
     await waitFor(() => server.metrics.updatesReceived === 1)
     first.provider.destroy()
     await waitFor(() => server.rooms.size === 0, 3000, 'eviction')
-    const rowsBefore = await inner.loadRoom(id)
+    const rowsBefore = await inner.readLog(id)
 
     faults.loads = true
     const late = connectClient(server.url, id, token)
@@ -77,7 +77,7 @@ describe('storage faults', () => {
     expect(late.closes[0]).toEqual({ code: 4500, reason: 'storage error: could not load the project, try again later' })
     expect(late.doc.getMap('scratch').toJSON()).toEqual({ offline: 2 })
     expect(server.rooms.size).toBe(0)
-    expect(await inner.loadRoom(id)).toEqual(rowsBefore)
+    expect(await inner.readLog(id)).toEqual(rowsBefore)
 
     faults.loads = false
     await waitFor(() => late.provider.synced && late.doc.getMap('scratch').size === 2, 10_000, 'sync after recovery')

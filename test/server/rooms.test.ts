@@ -17,7 +17,7 @@ describe('room lifecycle', () => {
     let open: () => void = () => undefined
     const gate = new Promise<void>((resolve) => (open = resolve))
     // A room that takes its time to load, as a big project on a slow disk does.
-    const storage: Storage = { ...inner, loadRoom: async (room) => (await gate, inner.loadRoom(room)) }
+    const storage: Storage = { ...inner, readLog: async (room, after) => (await gate, inner.readLog(room, after)) }
     const server = await startTestServer(dataDir, { maxMessageBytes: 64 * 1024 }, storage)
     cleanup.push(() => server.close())
     const project = await createProject(server.url, 'Slow')

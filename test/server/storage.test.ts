@@ -11,6 +11,8 @@ const backends: Array<[string, () => Storage]> = [
   ['sqlite', () => openSqliteStorage(path.join(tempDir(), 'strata.sqlite'))],
 ]
 
+const bytes = async (storage: Storage, room: string): Promise<Uint8Array[]> => (await storage.readLog(room)).map((r) => r.data)
+
 describe.each(backends)('Storage contract: %s', (_name, open) => {
   test('appends in order, compacts to one row without losing deleted history, keeps rooms apart', async () => {
     const storage = open()
@@ -21,12 +23,19 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
     for (let i = 0; i < 10; i++) items.set(`k${i}`, i)
     const beforeDelete = Y.snapshot(doc)
     items.delete('k3')
-    for (const [i, u] of updates.entries()) expect(await storage.appendUpdate('a', u)).toBe(i + 1)
+    let prev = 0
+    for (const [i, u] of updates.entries()) {
+      const row = await storage.appendUpdate('a', u)
+      expect(row.rows).toBe(i + 1)
+      expect(row.prev).toBe(prev)
+      expect(row.seq).toBeGreaterThan(prev)
+      prev = row.seq
+    }
     await storage.appendUpdate('b', updates[0]!)
-    expect(await storage.loadRoom('a')).toEqual(updates)
+    expect(await bytes(storage, 'a')).toEqual(updates)
 
     await storage.compact('a')
-    const rows = await storage.loadRoom('a')
+    const rows = await bytes(storage, 'a')
     expect(rows.length).toBe(1)
     const replay = new Y.Doc({ gc: false })
     Y.applyUpdate(replay, rows[0]!)
@@ -34,8 +43,8 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
     // The deleted value can still be read through the older snapshot: nothing was GC'd.
     expect(Y.createDocFromSnapshot(replay, beforeDelete).getMap('items').get('k3')).toBe(3)
     expect(replay.getMap('items').has('k3')).toBe(false)
-    expect((await storage.loadRoom('b')).length).toBe(1)
-    expect(await storage.loadRoom('nobody')).toEqual([])
+    expect((await storage.readLog('b')).length).toBe(1)
+    expect(await storage.readLog('nobody')).toEqual([])
     await storage.close()
   })
 
@@ -50,7 +59,7 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
     for (let i = 0; i < 5; i++) map.set(`edit${i}`, i)
     for (const u of small) await storage.appendUpdate('r', u)
     await storage.compact('r')
-    const tiered = await storage.loadRoom('r')
+    const tiered = await bytes(storage, 'r')
     expect(tiered.length).toBe(2)
     const replay = new Y.Doc({ gc: false })
     for (const u of tiered) Y.applyUpdate(replay, u)
@@ -60,11 +69,38 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
     doc.transact(() => { for (let i = 0; i < 400; i++) map.set(`big${i}`, 'y'.repeat(50)) })
     for (const u of small) await storage.appendUpdate('r', u)
     await storage.compact('r')
-    const all = await storage.loadRoom('r')
+    const all = await bytes(storage, 'r')
     expect(all.length).toBe(1)
     const again = new Y.Doc({ gc: false })
     Y.applyUpdate(again, all[0]!)
     expect(again.getMap('items').toJSON()).toEqual(map.toJSON())
+    await storage.close()
+  })
+
+  test('a reader that has the log up to a seq gets exactly the rest, across compactions', async () => {
+    const storage = open()
+    const doc = new Y.Doc({ gc: false })
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    for (let i = 0; i < 6; i++) doc.getMap('items').set(`k${i}`, i)
+    const seqs: number[] = []
+    for (const u of updates) seqs.push((await storage.appendUpdate('r', u)).seq)
+    expect((await storage.readLog('r', seqs[3])).map((r) => r.seq)).toEqual(seqs.slice(4))
+    expect(await storage.readLog('r', seqs[5])).toEqual([])
+
+    // A reader at seqs[2] was in the middle of what got merged: it gets the merged row.
+    expect(await storage.compact('r')).toBe(true)
+    const merged = await storage.readLog('r')
+    expect(merged.map((r) => r.seq)).toEqual([seqs[5]])
+    const reader = new Y.Doc({ gc: false })
+    for (const u of updates.slice(0, 3)) Y.applyUpdate(reader, u)
+    for (const row of await storage.readLog('r', seqs[2])) Y.applyUpdate(reader, row.data)
+    expect(reader.getMap('items').toJSON()).toEqual(doc.getMap('items').toJSON())
+    // New rows follow the merged one, linked to it.
+    doc.getMap('items').set('after', 1)
+    const next = await storage.appendUpdate('r', updates.at(-1)!)
+    expect(next.prev).toBe(seqs[5])
+    expect(next.rows).toBe(2)
     await storage.close()
   })
 

@@ -64,7 +64,7 @@ describe('sync', () => {
 
     // Compaction merged rows, but the deleted values are still in the store: history is kept.
     const storage = openSqliteStorage(path.join(server.dataDir, 'strata.sqlite'))
-    const rows = await storage.loadRoom(id)
+    const rows = (await storage.readLog(id)).map((r) => r.data)
     await storage.close()
     expect(rows.length).toBe(1)
     const stored = Y.decodeUpdate(rows[0]!)

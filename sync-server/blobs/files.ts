@@ -1,19 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { PROJECT_ID } from './auth.ts'
+import type { Readable } from 'node:stream'
+import { PROJECT_ID } from '../auth.ts'
+import { BLOB_HASH, type BlobRefusal, type BlobStore } from './types.ts'
 
-/** A blob is named by the sha256 of its bytes, lower-case hex. */
-export const BLOB_HASH = /^[0-9a-f]{64}$/
-
-/** Why a blob upload was refused, as an HTTP status and a reason. */
-export interface BlobRefusal { status: 400 | 413, reason: string }
+const validName = (projectId: string, hash: string): boolean => PROJECT_ID.test(projectId) && BLOB_HASH.test(hash)
 
 /**
  * Content-addressed files under `<data>/blobs/<project>/<aa>/<sha256>`. Every name is checked
  * against a strict pattern before a path is built, so no request can name a file elsewhere.
  */
-export class BlobStore {
+export class FolderBlobs implements BlobStore {
   private readonly root: string
   private readonly tmp: string
 
@@ -24,34 +22,38 @@ export class BlobStore {
   }
 
   /** The file of a blob; throws on a project id or hash that is not of the strict form. */
-  fileOf (projectId: string, hash: string): string {
-    if (!PROJECT_ID.test(projectId) || !BLOB_HASH.test(hash)) throw new Error('invalid blob name')
+  private fileOf (projectId: string, hash: string): string {
+    if (!validName(projectId, hash)) throw new Error('invalid blob name')
     return path.join(this.root, projectId, hash.slice(0, 2), hash)
   }
 
-  /** Size of a stored blob, or null if the server lacks it. */
-  size (projectId: string, hash: string): number | null {
+  async size (projectId: string, hash: string): Promise<number | null> {
+    // A name of another form (a document may hold anything) cannot be stored: it is missing.
+    if (!validName(projectId, hash)) return null
+    const file = this.fileOf(projectId, hash)
     try {
-      return fs.statSync(this.fileOf(projectId, hash)).size
-    } catch {
-      return null
+      return (await fs.promises.stat(file)).size
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw e
     }
   }
 
-  /** The hashes in `hashes` the server does not have. */
-  missing (projectId: string, hashes: readonly string[]): string[] {
-    return hashes.filter((h) => this.size(projectId, h) === null)
+  async missing (projectId: string, hashes: readonly string[]): Promise<string[]> {
+    const sizes = await Promise.all(hashes.map((h) => this.size(projectId, h)))
+    return hashes.filter((_, i) => sizes[i] === null)
   }
 
-  /** Opens a stored blob for reading. */
-  read (projectId: string, hash: string): fs.ReadStream {
+  async read (projectId: string, hash: string): Promise<Readable> {
     return fs.createReadStream(this.fileOf(projectId, hash))
   }
 
-  /**
-   * Streams an upload to a temporary file while hashing it, and moves it into place only if
-   * its sha256 matches the name: a wrong or cut-off upload never becomes a blob.
-   */
+  async bytes (projectId: string, hash: string): Promise<Uint8Array | null> {
+    if (await this.size(projectId, hash) === null) return null
+    return new Uint8Array(await fs.promises.readFile(this.fileOf(projectId, hash)))
+  }
+
+  // Streamed to a temporary file while hashed, and moved into place only if the sha256 matches.
   async write (projectId: string, hash: string, body: AsyncIterable<Buffer>, maxBytes: number): Promise<BlobRefusal | null> {
     const target = this.fileOf(projectId, hash)
     const temp = path.join(this.tmp, randomUUID())
