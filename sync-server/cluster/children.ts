@@ -28,6 +28,13 @@ export interface ChildOptions {
   user?: { uid: number, gid: number } | null
   /** Called with each line the child prints, and whether it went to stderr. */
   onLine?: ((line: string, stderr: boolean) => void) | undefined
+  /**
+   * Its own process group, so that Ctrl+C in the terminal reaches only us and we stop our
+   * children in order (servers flush before the database stops). Otherwise Ctrl+C stops the
+   * child along with us, which is what a test or bench run wants: Node fires no 'exit' event
+   * when SIGINT ends it, so the 'exit' listener below would not get to kill the child.
+   */
+  ownGroup?: boolean | undefined
 }
 
 const TAIL_LINES = 200
@@ -88,13 +95,10 @@ const anyRunning = (pids: readonly number[]): boolean => {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/**
- * Starts `command` in its own process group, so that Ctrl+C in a terminal reaches only our
- * process, which stops its children in order (servers flush before the database stops).
- */
+/** Starts `command`, its output captured; it is killed when this process exits. */
 export const startChild = (command: string, args: readonly string[], options: ChildOptions): Child => {
   const child = spawn(command, args, {
-    cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd, env: options.env ?? process.env, detached: options.ownGroup === true, stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.user == null ? {} : { uid: options.user.uid, gid: options.user.gid }),
   })
   const lines: string[] = []

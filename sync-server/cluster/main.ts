@@ -51,6 +51,7 @@ const startServer = async (serverPort: number, n: number, admin: string, databas
       STRATA_DATABASE_URL: databaseUrl, STRATA_REDIS_URL: redisUrl,
     },
     onLine: prefixed(String(serverPort)),
+    ownGroup: true,
   })
   servers.push(server)
   watch(`the server on port ${serverPort}`, server.exited)
@@ -67,10 +68,10 @@ const stopAll = async (): Promise<void> => {
 const start = async (): Promise<void> => {
   buildApp()
   fs.mkdirSync(dir, { recursive: true })
-  const pg = await startPostgres({ dir: path.join(dir, 'pg'), port: pgPort, log: prefixed('postgres') })
+  const pg = await startPostgres({ dir: path.join(dir, 'pg'), port: pgPort, log: prefixed('postgres'), ownGroup: true })
   services.push(pg)
   watch('PostgreSQL', pg.exited)
-  const redis = await startRedis({ dir: path.join(dir, 'redis'), port: redisPort, log: prefixed('redis') })
+  const redis = await startRedis({ dir: path.join(dir, 'redis'), port: redisPort, log: prefixed('redis'), ownGroup: true })
   services.push(redis)
   watch('Redis', redis.exited)
   const admin = loadAdminToken(dir, env.STRATA_ADMIN_TOKEN === '' ? undefined : env.STRATA_ADMIN_TOKEN).token

@@ -20,6 +20,8 @@ export interface ServerProcessOptions {
   env: Record<string, string>
   /** Called with each line the server prints, and whether it went to stderr. */
   onLine?: (line: string, stderr: boolean) => void
+  /** See ChildOptions.ownGroup: for a launcher that stops its children in order. */
+  ownGroup?: boolean
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -28,7 +30,7 @@ const LISTENING = /Strata listening on (http:\/\/\S+)/
 const FLUSH_GRACE_MS = 60_000
 
 /** Starts `node --import tsx sync-server/main.ts` and resolves with its URL once it prints that it listens. */
-export const startServerProcess = async ({ env, onLine }: ServerProcessOptions): Promise<ServerProcess> => {
+export const startServerProcess = async ({ env, onLine, ownGroup }: ServerProcessOptions): Promise<ServerProcess> => {
   let listening: (url: string) => void = () => undefined
   const url = new Promise<string>((resolve) => {
     listening = resolve
@@ -36,6 +38,7 @@ export const startServerProcess = async ({ env, onLine }: ServerProcessOptions):
   const child: Child = startChild(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
+    ownGroup,
     onLine: (line, stderr) => {
       const m = LISTENING.exec(line)
       if (m?.[1] !== undefined) listening(m[1])

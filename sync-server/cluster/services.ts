@@ -14,6 +14,8 @@ export interface ServiceOptions {
   dir: string
   port?: number
   log?: (line: string) => void
+  /** See ChildOptions.ownGroup: for a launcher that stops its children in order. */
+  ownGroup?: boolean
 }
 
 /** A running service process on 127.0.0.1. */
@@ -81,7 +83,7 @@ const tryConnect = async (url: string, run?: (client: pg.Client) => Promise<unkn
  * `strata`. It listens on 127.0.0.1 only and on no unix socket. fsync and synchronous commit
  * keep their defaults (on), since durability is part of what the tests check.
  */
-export const startPostgres = async ({ dir, port, log }: ServiceOptions): Promise<Service> => {
+export const startPostgres = async ({ dir, port, log, ownGroup }: ServiceOptions): Promise<Service> => {
   const bin = postgresBinaries()
   const user = postgresUser()
   makeOwnDir(dir, user)
@@ -97,7 +99,7 @@ export const startPostgres = async ({ dir, port, log }: ServiceOptions): Promise
   const child = startChild(path.join(bin, 'postgres'), [
     '-D', data, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${at}`, '-c', 'unix_socket_directories=',
     '-c', 'shared_buffers=16MB', '-c', 'max_connections=200',
-  ], { cwd: dir, user, onLine: log })
+  ], { cwd: dir, user, onLine: log, ownGroup })
   const base = `postgres://${ROLE}:${encodeURIComponent(password)}@127.0.0.1:${at}`
   // The database is made here, not by initdb, and checked on every start, so a cluster whose first start was cut short still gets it.
   await waitReady('PostgreSQL', child, () => tryConnect(`${base}/postgres`, async (client) => {
@@ -143,14 +145,14 @@ const ping = (port: number): Promise<string | null> => new Promise((resolve) => 
  * Starts Redis on 127.0.0.1 without persistence: PostgreSQL holds every update, Redis only
  * relays them between server processes, so a restarted Redis starts empty by design.
  */
-export const startRedis = async ({ dir, port, log }: ServiceOptions): Promise<Service> => {
+export const startRedis = async ({ dir, port, log, ownGroup }: ServiceOptions): Promise<Service> => {
   const bin = onPath('redis-server')
   if (bin === undefined) throw new ServiceError('redis-server not found: install Debian\'s redis-server (apt-get install -y redis-server)')
   fs.mkdirSync(dir, { recursive: true })
   const at = port ?? await freePort()
   const child = startChild(bin, [
     '--port', String(at), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no',
-  ], { cwd: dir, onLine: log })
+  ], { cwd: dir, onLine: log, ownGroup })
   await waitReady('Redis', child, () => ping(at))
   return handle(`redis://127.0.0.1:${at}`, at, dir, child, 'SIGTERM')
 }
