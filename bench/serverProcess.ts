@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { startServerProcess } from '../sync-server/cluster/serverProcess.ts'
 
 /** Linux clock ticks per second, as /proc/<pid>/stat counts CPU time. */
 const TICKS_PER_SECOND = 100
@@ -16,35 +16,18 @@ export interface ServerProcess {
 
 /**
  * Starts the server the way a user does (`tsx sync-server/main.ts`), on any port, with the
- * defaults a user gets (no raised caps); `env` adds to the environment.
+ * defaults a user gets (no raised caps); `env` adds to the environment. A bench that crashes
+ * does not leave it running.
  */
 export const spawnServer = async (dataDir: string, adminToken: string, env: Record<string, string> = {}): Promise<ServerProcess> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
-    cwd: path.resolve(import.meta.dirname, '..'),
-    env: { ...process.env, PORT: '0', STRATA_DATA: dataDir, STRATA_ADMIN_TOKEN: adminToken, STRATA_STATIC: path.join(dataDir, 'no-app'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
   const log: string[] = []
-  child.stderr?.on('data', (d: Buffer) => log.push(...d.toString().split('\n').filter(Boolean)))
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /Strata listening on (http:\/\/\S+)/.exec(out)
-      if (m?.[1] !== undefined) resolve(m[1])
-    })
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${log.join('\n')}`)))
-  })
-  // A bench that crashes must not leave its server running.
-  const orphaned = (): void => void child.kill('SIGKILL')
-  process.once('exit', orphaned)
-  return {
-    url, pid: child.pid ?? 0, log,
-    stop: () => {
-      process.off('exit', orphaned)
-      child.kill('SIGKILL')
+  const server = await startServerProcess({
+    env: { PORT: '0', STRATA_DATA: dataDir, STRATA_ADMIN_TOKEN: adminToken, STRATA_STATIC: path.join(dataDir, 'no-app'), ...env },
+    onLine: (line, stderr) => {
+      if (stderr && line !== '') log.push(line)
     },
-  }
+  })
+  return { url: server.url, pid: server.pid, log, stop: () => void server.kill() }
 }
 
 /** CPU seconds (user + system) the process has used, from /proc. */
