@@ -34,7 +34,7 @@ const fileSlug = (text: string): string => text.replace(/[^a-z0-9._-]+/gi, '-')
 /**
  * Materialises latest or a version from the room's document with the domain layer and
  * writes it as COCO, or plans it as YOLO (`format=yolo`, with `split` and `images=0`;
- * `yoloZip.ts` streams it). The room is loaded (from storage) if no one has it open.
+ * `yoloZip.ts` streams it). The room is loaded (from storage) if no one has it open, and reads the log first in a cluster.
  */
 export const exportProject = async (rooms: Rooms, projectId: string, query: URLSearchParams): Promise<ExportAnswer> => {
   const format = query.get('format') ?? 'coco'
@@ -44,6 +44,8 @@ export const exportProject = async (rooms: Rooms, projectId: string, query: URLS
   const wanted = query.get('version') ?? 'latest'
   const room = await rooms.get(projectId)
   try {
+    // In a cluster, what another process logged a moment ago is part of latest too.
+    await room.catchUp()
     const latest = readProject(room.doc)
     const slug = fileSlug(latest.meta.name || projectId)
     const version = wanted === 'latest' ? null : pick(room.doc, wanted)
