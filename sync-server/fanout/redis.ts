@@ -47,12 +47,17 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
   let readerId: number | null = null
   let closed = false
   let wake: (() => void) | null = null
-  let lost = false
+  /** Which connections closed since they were last ready. */
+  const lost = new Set<string>()
   let onRevoked = (_projectId: string, _tokenId: string): void => undefined
 
   for (const [name, conn] of [['commands', cmd], ['reader', reader], ['subscriber', sub]] as const) {
-    conn.on('error', (e: Error) => hooks.log(`redis ${name}: ${e.message}`))
-    conn.on('close', () => { lost = true })
+    // Said once per outage, not once per retry.
+    conn.on('error', (e: Error) => { if (!lost.has(name)) hooks.log(`redis ${name}: ${e.message}`) })
+    conn.on('close', () => {
+      if (!lost.has(name) && !closed) hooks.log(`redis ${name}: connection lost; retrying, rooms read the log meanwhile`)
+      lost.add(name)
+    })
   }
 
   const lastIdOf = async (room: string): Promise<string> => {
@@ -60,22 +65,26 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
     return entry?.[0] ?? '0-0'
   }
 
-  // After a reconnect: read on from each stream's end, and read the log once for what was missed.
+  // After a reconnect: read on from each stream's end, read the log once for what was missed,
+  // and tell the other processes to do the same (rows this one logged meanwhile were not relayed).
   const resume = async (): Promise<void> => {
     for (const [room, joined] of rooms) {
       joined.lastId = await lastIdOf(room).catch(() => '0-0')
       joined.peer.resync()
+      void cmd.xadd(streamKey(room), 'MAXLEN', '~', STREAM_LENGTH, '*', 'o', me, 'r', '1').catch(() => undefined)
     }
-    if (rooms.size > 0) await sub.subscribe(...[...rooms.keys()].map(presenceChannel)).catch(() => undefined)
   }
-  const onReady = (): void => {
-    if (!lost || closed) return
-    lost = false
-    hooks.log('redis: reconnected; rooms read the log for what they missed')
-    void resume()
+  const reconnected = (name: string): boolean => {
+    if (!lost.delete(name) || closed) return false
+    hooks.log(`redis ${name}: reconnected`)
+    return true
   }
-  cmd.on('ready', onReady)
+  cmd.on('ready', () => { if (reconnected('commands')) void resume() })
+  sub.on('ready', () => {
+    if (reconnected('subscriber')) void sub.subscribe(CONTROL, ...[...rooms.keys()].map(presenceChannel)).catch(() => undefined)
+  })
   reader.on('ready', () => {
+    reconnected('reader')
     void reader.client('ID').then((id) => { readerId = Number(id) }, () => { readerId = null })
   })
 
@@ -146,6 +155,7 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
     const get = new Map<string, Buffer>()
     for (let i = 0; i + 1 < fields.length; i += 2) get.set(String(fields[i]), fields[i + 1] as Buffer)
     if (String(get.get('o')) === me) return
+    if (get.has('r')) return peer.resync()
     const seq = Number(String(get.get('s')))
     const prev = Number(String(get.get('p')))
     if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(prev)) return hooks.log('redis: dropped a malformed stream entry')
