@@ -99,7 +99,10 @@ const samplerOf = (c: Cluster): ReturnType<typeof startSampler> => {
 }
 
 /** Latencies by phase, cross-process and same-process pairs apart (by the balancer's routes when sent and when applied). */
-interface Latencies { cross: Record<Phase, number[]>, same: number[], all: number }
+interface Latencies { cross: Record<Phase, number[]>, same: number[], all: number, byWindow: number[][] }
+
+/** Latencies are also kept by 5 s window of the run, to show when the slow ones came. */
+const WINDOW_MS = 5_000
 
 const latencyFigures = (l: Latencies): Record<string, number | string> => {
   const outside = [...l.cross.steady, ...l.cross.after]
@@ -111,6 +114,7 @@ const latencyFigures = (l: Latencies): Record<string, number | string> => {
     'cross-process p50 / p99 (ms) (deliveries): two processes, after every moved client synced': pq(l.cross.after),
     'cross-process p50 / p99 / max (ms) during the failover window': `${pq(l.cross.failover)} / ${l.cross.failover.length === 0 ? '–' : tenths(Math.max(...l.cross.failover))}`,
     'same-process p50 / p99 (ms) (deliveries), outside the failover window': pq(l.same),
+    'cross-process p99 (ms) by 5 s window of the run, outside the failover window': Array.from(l.byWindow, (xs) => (xs === undefined ? '–' : Math.round(percentile(xs, 0.99)))).join(', '),
   }
 }
 
@@ -164,6 +168,8 @@ const probeFigures = (r: ProbeReport, killedAt: number, recoveredAt: number): Re
     'PostgreSQL commit of one row, every 100 ms: p50 / p99 / max (ms) (samples), whole run': pq(r.commit.map(([, ms]) => ms)),
     'Redis PING, every 100 ms: p50 / p99 / max (ms) (samples), whole run': pq(r.ping.map(([, ms]) => ms)),
     "probe thread's longest event-loop delay (ms)": String(tenths(r.loopMaxMs)),
+    "probe's 3 slowest deliveries (ms at s from the kill)": [...r.cross].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([at, ms]) => `${Math.round(ms)} at ${tenths((at - killedAt) / 1000)}`).join(', '),
+    'slowest PostgreSQL commit (ms at s from the kill)': [...r.commit].sort((a, b) => b[1] - a[1]).slice(0, 1).map(([at, ms]) => `${Math.round(ms)} at ${tenths((at - killedAt) / 1000)}`).join(''),
   }
 }
 
@@ -179,12 +185,15 @@ const runClusterCrowd = async (c: Cluster, room: CrowdRoom, rate: number, second
   const probe = await startProbe(c, room, targets.get(room.id) as Target)
 
   let phase: Phase = 'steady'
-  const latencies: Latencies = { cross: { steady: [], failover: [], after: [] }, same: [], all: 0 }
+  const latencies: Latencies = { cross: { steady: [], failover: [], after: [] }, same: [], all: 0, byWindow: [] }
   const deliveries = trackDeliveries<number | undefined>(people, (ms, from, to) => {
     latencies.all++
     const at = c.balancer.backendOf(to.localPort() ?? -1)
     if (from === undefined || at === undefined || phase === 'failover') return void latencies.cross.failover.push(ms)
-    if (from !== at) latencies.cross[phase].push(ms)
+    if (from !== at) {
+      latencies.cross[phase].push(ms)
+      ;(latencies.byWindow[Math.floor((performance.now() - editStart) / WINDOW_MS)] ??= []).push(ms)
+    }
     else latencies.same.push(ms)
   })
   const clocks = new Map<number, number[]>()
@@ -246,6 +255,8 @@ const runClusterCrowd = async (c: Cluster, room: CrowdRoom, rate: number, second
       'kill to connected and synced again, median / worst (ms)': back === null ? 'not all within 60 s' : `${Math.round(percentile(back, 0.5))} / ${Math.round(Math.max(...back))}`,
       ...await serverFigures(c, samples),
       'close codes seen by clients of the live processes': others.text,
+      'close codes seen by the moved clients (the kill is one each)': closesSeen(kill.victims).text,
+      'reconnects of the moved clients (disconnects after the first)': kill.victims.reduce((n, p) => n + Math.max(0, p.disconnects - 1), 0),
       'presence lists showing the whole room': `${seeing} of ${people.length}`,
       'server logs': c.logFile,
     },
