@@ -3,6 +3,7 @@ import os from 'node:os'
 import { benchVersions, type Row } from './versions.ts'
 import { benchLayouts } from './layout.ts'
 import { benchSync } from './sync.ts'
+import { benchCluster } from './cluster.ts'
 import { benchFirstSync } from './firstSync.ts'
 import { benchBrowser, operationTable } from './browser.ts'
 import { benchImport } from './io.ts'
@@ -16,11 +17,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '7' },
     clients: { type: 'string' },
     seconds: { type: 'string' },
+    rate: { type: 'string' },
     only: { type: 'string', multiple: true },
   },
 })
 
-const sections = values.only ?? ['versions', 'sync', 'browser', 'io', 'quality']
+const sections = values.only ?? ['versions', 'sync', 'cluster', 'browser', 'io', 'quality']
 
 const print = (title: string, rows: Row[]): void => {
   console.log(`\n## ${title}\n`)
@@ -56,6 +58,13 @@ const main = async (): Promise<void> => {
     const crowds = await benchSync({ clients: values.clients === undefined ? undefined : Number(values.clients), seconds: values.seconds === undefined ? undefined : Number(values.seconds) })
     for (const c of crowds) {
       printRecord(`Sync server, ${c.title}`, c.figures)
+      fail(c.failures)
+    }
+  }
+  if (sections.includes('cluster')) {
+    const seconds = values.seconds === undefined ? undefined : Number(values.seconds)
+    for (const c of await benchCluster({ rate: values.rate === undefined ? undefined : Number(values.rate), seconds })) {
+      printRecord(`Sync cluster, ${c.title}`, c.figures)
       fail(c.failures)
     }
   }

@@ -1,9 +1,5 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import { startServerProcess } from '../sync-server/cluster/serverProcess.ts'
-
-/** Linux clock ticks per second, as /proc/<pid>/stat counts CPU time. */
-const TICKS_PER_SECOND = 100
 
 /** A sync server in its own process, so its CPU time and memory are its own. */
 export interface ServerProcess {
@@ -29,23 +25,6 @@ export const spawnServer = async (dataDir: string, adminToken: string, env: Reco
   })
   return { url: server.url, pid: server.pid, log, stop: () => void server.kill() }
 }
-
-/** CPU seconds (user + system) the process has used, from /proc. */
-export const cpuSeconds = (pid: number): number => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
-}
-
-const statusMB = (pid: number, field: 'VmRSS' | 'VmHWM'): number => {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return Number(m?.[1] ?? NaN) / 1024
-}
-
-/** Resident memory now, in MB. */
-export const rssMB = (pid: number): number => statusMB(pid, 'VmRSS')
-
-/** Peak resident memory since the process started, in MB. */
-export const peakRssMB = (pid: number): number => statusMB(pid, 'VmHWM')
 
 /** The server's own count of the connections it closed, by close code, from `/metrics`. */
 export const serverCloses = async (url: string): Promise<Map<number, number>> => {

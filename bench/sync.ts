@@ -4,7 +4,8 @@ import path from 'node:path'
 import { runCrowd, type CrowdRoom } from './crowd.ts'
 import { serverCloses, spawnServer } from './serverProcess.ts'
 
-const ADMIN = 'bench-admin'
+/** The admin token the bench's servers start with. */
+export const ADMIN = 'bench-admin'
 
 /** One crowd the sync bench runs: `rooms` rooms of `perRoom` clients, `rate` edits per client per second. */
 export interface Scenario { title: string, rooms: number, perRoom: number, rate: number, seconds: number }
@@ -25,8 +26,8 @@ const post = async (url: string, route: string, token: string, body: unknown): P
   return await res.json() as Record<string, unknown>
 }
 
-// Each room is a project made through the REST API, and its people share one editor link.
-const makeRoom = async (url: string, name: string): Promise<CrowdRoom> => {
+/** A project made through the REST API, with the one editor link its people share. */
+export const makeRoom = async (url: string, name: string): Promise<CrowdRoom> => {
   const project = await post(url, '/api/projects', ADMIN, { name })
   const id = String(project.id)
   const editor = await post(url, `/api/projects/${id}/tokens`, String(project.token), { role: 'editor' })
