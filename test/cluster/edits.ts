@@ -57,10 +57,11 @@ export const editOnce = (c: AppClient, w: Written, random: () => number): void =
   }
 }
 
-/** Every client edits every `everyMs` until stopped; answers what each wrote. */
-export const editContinuously = (clients: readonly AppClient[], seed: number, everyMs = 60): { written: Written[], stop(): void } => {
+/** Every client edits every `everyMs` until stopped; answers what each wrote (added to `all` when given, one per client). */
+export const editContinuously = (
+  clients: readonly AppClient[], seed: number, all = clients.map((c) => written(c.name)), everyMs = 60,
+): { written: Written[], stop(): void } => {
   const random = seeded(seed)
-  const all = clients.map((c) => written(c.name))
   const timer = setInterval(() => clients.forEach((c, i) => editOnce(c, all[i]!, random)), everyMs)
   return { written: all, stop: () => clearInterval(timer) }
 }
