@@ -74,4 +74,19 @@ describe('tokens and roles on every process', () => {
     expect((await api(b!.url, 'GET', `/api/projects/${project.id}`, editor.token)).status).toBe(401)
     expect(owner.closes).toEqual([])
   }, SLOW)
+
+  test('a token revoked while Redis is away is still closed on the other processes, which re-read their tokens', async () => {
+    const [a, c] = await Promise.all([cluster.server(), cluster.server()])
+    const project = await createProject(a!.url, 'Revoke without Redis')
+    const editor = await issueToken(a!.url, project.id, project.token, 'editor')
+    const live = cluster.client(c!.url, project.id, editor.token, 'live')
+    await allSynced([live])
+
+    await cluster.services.redis.kill()
+    cluster.defer(() => cluster.services.restartRedis('kill'))
+    expect((await api(a!.url, 'DELETE', `/api/projects/${project.id}/tokens/${editor.id}`, project.token)).status).toBe(204)
+    await waitFor(() => live.closes.length > 0, CONVERGE_MS, 'revoked connection closed on C without Redis')
+    expect(live.closes).toEqual([{ code: Close.UNAUTHORISED, reason: Reason.REVOKED }])
+    expect(await refusedBeforeAnyByte(c!.url, `/sync/${project.id}?token=${editor.token}`)).toEqual({ code: Close.UNAUTHORISED, reason: Reason.UNAUTHORISED })
+  }, SLOW)
 })
