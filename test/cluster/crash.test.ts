@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
 import { createProject, waitFor } from '../server/harness.ts'
 import { startBalancer } from './balancer.ts'
-import { type AppClient, CONVERGE_MS, SLOW, allSynced, useCluster } from './cluster.ts'
+import { type AppClient, CONVERGE_MS, SLOW, allSynced, peersSeen, useCluster } from './cluster.ts'
 import { editContinuously, expectAllWritten, expectNothingLost, holdsAll, sameEverywhere } from './edits.ts'
 
 const cluster = useCluster()
@@ -52,5 +52,19 @@ describe('kill -9 of one process mid-edit', () => {
     await allSynced([reader])
     expect(sameEverywhere([reader, { doc: final }])).toBe(true)
     expectAllWritten(reader.doc, editing.written)
+  }, SLOW)
+
+  test('the presence of a client whose process was killed, and which does not come back, goes away on the others', async () => {
+    const [a, b] = await Promise.all([cluster.server(), cluster.server()])
+    const { id, token } = await createProject(a!.url, 'Ghosts')
+    const gone = cluster.client(a!.url, id, token, 'gone')
+    const observer = cluster.client(b!.url, id, token, 'observer')
+    await allSynced([gone, observer])
+    await waitFor(() => peersSeen(observer).includes('gone'), CONVERGE_MS, 'presence across processes')
+    await a!.kill9()
+    // Its tab closed while the process was dead: nobody will ever send its removal.
+    gone.provider.destroy()
+    await waitFor(() => !peersSeen(observer).includes('gone'), CONVERGE_MS, 'the ghost removed')
+    expect(peersSeen(observer)).toEqual([])
   }, SLOW)
 })
