@@ -2,20 +2,43 @@ import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
 import { hashToken } from '../../sync-server/auth.ts'
+import { openPostgresStorage } from '../../sync-server/storage/postgres.ts'
 import { openSqliteStorage } from '../../sync-server/storage/sqlite.ts'
 import type { Storage } from '../../sync-server/storage/types.ts'
 import { tempDir } from './harness.ts'
+import { type SuiteHooks, freshDatabases, onFreshDatabases, useHooks } from './postgres.ts'
 
-// The contract every Storage backend must meet; only SQLite exists today.
-const backends: Array<[string, () => Storage]> = [
-  ['sqlite', () => openSqliteStorage(path.join(tempDir(), 'strata.sqlite'))],
+/** A backend under contract: how a test opens one, and what its file sets up and tears down. */
+interface Backend extends SuiteHooks { open(): Promise<Storage> }
+
+const postgres = freshDatabases()
+
+// The contract every Storage backend must meet. PostgreSQL is real, each test on a fresh database.
+const backends: Array<[string, Backend]> = [
+  ['sqlite', { open: async () => openSqliteStorage(path.join(tempDir(), 'strata.sqlite')) }],
+  ['postgres', {
+    open: async () => openPostgresStorage(await postgres.pool()),
+    ...onFreshDatabases(postgres),
+  }],
 ]
+
+/** A document with `count` keys set one at a time, and the updates it made (it keeps recording). */
+const keysSetOneByOne = (count: number): { doc: Y.Doc, updates: Uint8Array[] } => {
+  const doc = new Y.Doc({ gc: false })
+  const updates: Uint8Array[] = []
+  doc.on('update', (u: Uint8Array) => updates.push(u))
+  for (let i = 0; i < count; i++) doc.getMap('items').set(`k${i}`, i)
+  return { doc, updates }
+}
 
 const bytes = async (storage: Storage, room: string): Promise<Uint8Array[]> => (await storage.readLog(room)).map((r) => r.data)
 
-describe.each(backends)('Storage contract: %s', (_name, open) => {
+describe.each(backends)('Storage contract: %s', (_name, backend) => {
+  useHooks(backend)
+  const { open } = backend
+
   test('appends in order, compacts to one row without losing deleted history, keeps rooms apart', async () => {
-    const storage = open()
+    const storage = await open()
     const doc = new Y.Doc({ gc: false })
     const updates: Uint8Array[] = []
     doc.on('update', (u: Uint8Array) => updates.push(u))
@@ -49,7 +72,7 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
   })
 
   test('leaves a big base row alone while the rows after it are small, then merges all', async () => {
-    const storage = open()
+    const storage = await open()
     const doc = new Y.Doc({ gc: false })
     const map = doc.getMap('items')
     doc.transact(() => { for (let i = 0; i < 2000; i++) map.set(`base${i}`, 'x'.repeat(50)) })
@@ -78,11 +101,8 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
   })
 
   test('a reader that has the log up to a seq gets exactly the rest, across compactions', async () => {
-    const storage = open()
-    const doc = new Y.Doc({ gc: false })
-    const updates: Uint8Array[] = []
-    doc.on('update', (u: Uint8Array) => updates.push(u))
-    for (let i = 0; i < 6; i++) doc.getMap('items').set(`k${i}`, i)
+    const storage = await open()
+    const { doc, updates } = keysSetOneByOne(6)
     const seqs: number[] = []
     for (const u of updates) seqs.push((await storage.appendUpdate('r', u)).seq)
     expect((await storage.readLog('r', seqs[3])).map((r) => r.seq)).toEqual(seqs.slice(4))
@@ -105,7 +125,7 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
   })
 
   test('stores projects and token hashes, and revokes tokens of the right project only', async () => {
-    const storage = open()
+    const storage = await open()
     await storage.createProject({ id: 'p1', name: 'One', createdAt: 1 })
     await storage.createProject({ id: 'p2', name: 'Two', createdAt: 2 })
     await storage.createToken({ id: 't1', projectId: 'p1', role: 'editor', createdAt: 3, revoked: false }, hashToken('secret'))
@@ -115,6 +135,19 @@ describe.each(backends)('Storage contract: %s', (_name, open) => {
     expect(await storage.revokeToken('p1', 't1')).toBe(true)
     expect((await storage.findToken(hashToken('secret')))?.revoked).toBe(true)
     expect((await storage.listProjects()).map((p) => p.id)).toEqual(['p1', 'p2'])
+    await storage.close()
+  })
+
+  test('appends made at once are serialised: each links to the one before it, and readers catch up from any seq', async () => {
+    const storage = await open()
+    const { doc, updates } = keysSetOneByOne(20)
+    const appended = (await Promise.all(updates.map((u) => storage.appendUpdate('r', u)))).sort((x, y) => x.seq - y.seq)
+    expect(appended.map((a) => a.prev)).toEqual([0, ...appended.slice(0, -1).map((a) => a.seq)])
+    expect(appended.map((a) => a.rows)).toEqual(appended.map((_, i) => i + 1))
+    for (const [i, a] of appended.entries()) expect((await storage.readLog('r', a.seq)).map((r) => r.seq)).toEqual(appended.slice(i + 1).map((x) => x.seq))
+    const replay = new Y.Doc({ gc: false })
+    for (const row of await storage.readLog('r')) Y.applyUpdate(replay, row.data)
+    expect(replay.getMap('items').toJSON()).toEqual(doc.getMap('items').toJSON())
     await storage.close()
   })
 })

@@ -1,0 +1,78 @@
+import net from 'node:net'
+
+/** A TCP balancer in front of several server processes, the way users deploy them. */
+export interface Balancer {
+  /** Where clients connect: `http://127.0.0.1:<port>`. */
+  url: string
+  /** The backend (its URL) each accepted connection went to, in the order they came. */
+  routed: string[]
+  /** Stops accepting and cuts every connection it carries. */
+  close(): Promise<void>
+}
+
+interface Backend { url: string, host: string, port: number }
+
+const backendOf = (url: string): Backend => {
+  const u = new URL(url)
+  return { url, host: u.hostname, port: Number(u.port) }
+}
+
+/** Connects to the first of `backends` (tried in order) that accepts; null when none does. */
+const connectFirst = async (backends: readonly Backend[]): Promise<{ backend: Backend, socket: net.Socket } | null> => {
+  for (const backend of backends) {
+    const socket = await new Promise<net.Socket | null>((resolve) => {
+      const s = net.connect(backend.port, backend.host)
+      s.once('connect', () => resolve(s))
+      s.once('error', () => resolve(null))
+    })
+    if (socket !== null) return { backend, socket }
+  }
+  return null
+}
+
+/**
+ * Starts a balancer on a free local port: each new connection goes to the next backend
+ * round-robin, skipping any that refuses (a killed process), and is piped both ways; when
+ * either side closes, so does the other, as a real balancer drops a dead backend's clients.
+ */
+export const startBalancer = async (urls: readonly string[]): Promise<Balancer> => {
+  const backends = urls.map(backendOf)
+  const routed: string[] = []
+  const open = new Set<net.Socket>()
+  let next = 0
+  const track = (s: net.Socket): void => {
+    open.add(s)
+    s.once('close', () => open.delete(s))
+  }
+  const server = net.createServer((client) => {
+    track(client)
+    client.pause()
+    client.on('error', () => client.destroy())
+    const start = next++ % backends.length
+    void connectFirst([...backends.slice(start), ...backends.slice(0, start)]).then((found) => {
+      if (found === null || client.destroyed) {
+        found?.socket.destroy()
+        return void client.destroy()
+      }
+      const { backend, socket } = found
+      track(socket)
+      routed.push(backend.url)
+      socket.on('error', () => socket.destroy())
+      socket.once('close', () => client.destroy())
+      client.once('close', () => socket.destroy())
+      client.pipe(socket)
+      socket.pipe(client)
+      client.resume()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    routed,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      for (const s of open) s.destroy()
+    }),
+  }
+}
