@@ -4,7 +4,7 @@ import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
 import { spawnClusterServer, startServices, type ClusterServer, type Services } from '../test/cluster/services.ts'
-import { startBalancer, type Balancer } from './balancer.ts'
+import { startBalancer, type Balancer } from '../test/cluster/balancer.ts'
 import type { ProbeJob, ProbeReport } from './clusterProbe.ts'
 import {
   closesSeen, join, leave, loadText, percentile, placeTargets, presenceApplied, runCrowd, seesEveryone, settle, sleep, startEditing,
@@ -50,7 +50,7 @@ const startCluster = async (): Promise<Cluster> => {
   const servers: ClusterServer[] = []
   try {
     for (let i = 0; i < PROCESSES; i++) servers.push(await spawnClusterServer({ databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, adminToken: ADMIN }))
-    const balancer = await startBalancer(servers.map((s) => Number(new URL(s.url).port)))
+    const balancer = await startBalancer(servers.map((s) => s.url))
     return { services, servers, balancer, logFile: path.join(os.tmpdir(), `strata-bench-cluster-${Date.now()}.log`) }
   } catch (e) {
     await Promise.all(servers.map((s) => s.kill9()))
@@ -268,7 +268,7 @@ const runClusterCrowd = async (c: Cluster, room: CrowdRoom, rate: number, second
 const runBaseline = async (rate: number, seconds: number): Promise<ClusterResult> => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-cluster-base-'))
   const server = await spawnServer(dataDir, ADMIN)
-  const balancer = await startBalancer([Number(new URL(server.url).port)])
+  const balancer = await startBalancer([server.url])
   try {
     const room = await makeRoom(server.url, 'Crowd')
     const crowd = await runCrowd({ url: balancer.url, pid: server.pid, rooms: [room], perRoom: PROCESSES * PER_PROCESS, rate, seconds })

@@ -1,21 +1,18 @@
 import net from 'node:net'
 
-/** A TCP balancer in front of several server processes, the way users deploy them. */
+/** A TCP balancer in front of several server processes, the way users deploy them (tests and the cluster bench). */
 export interface Balancer {
   /** Where clients connect: `http://127.0.0.1:<port>`. */
   url: string
   /** The backend (its URL) each accepted connection went to, in the order they came. */
   routed: string[]
+  /** Which backend (its index) the connection from this local client port goes to, while it lasts. */
+  backendOf(clientPort: number): number | undefined
   /** Stops accepting and cuts every connection it carries. */
   close(): Promise<void>
 }
 
-interface Backend { url: string, host: string, port: number }
-
-const backendOf = (url: string): Backend => {
-  const u = new URL(url)
-  return { url, host: u.hostname, port: Number(u.port) }
-}
+interface Backend { url: string, index: number, host: string, port: number }
 
 /** Connects to the first of `backends` (tried in order) that accepts; null when none does. */
 const connectFirst = async (backends: readonly Backend[]): Promise<{ backend: Backend, socket: net.Socket } | null> => {
@@ -32,34 +29,44 @@ const connectFirst = async (backends: readonly Backend[]): Promise<{ backend: Ba
 
 /**
  * Starts a balancer on a free local port: each new connection goes to the next backend
- * round-robin, skipping any that refuses (a killed process), and is piped both ways; when
- * either side closes, so does the other, as a real balancer drops a dead backend's clients.
+ * round-robin, skipping any that refuses (a killed process's port refuses: no health checks
+ * needed), and is piped both ways; when either side closes, so does the other, as a real
+ * balancer drops a dead backend's clients, whose reconnects land on the live ones.
  */
 export const startBalancer = async (urls: readonly string[]): Promise<Balancer> => {
-  const backends = urls.map(backendOf)
+  const backends = urls.map((url, index): Backend => {
+    const u = new URL(url)
+    return { url, index, host: u.hostname, port: Number(u.port) }
+  })
   const routed: string[] = []
+  const routes = new Map<number, number>()
   const open = new Set<net.Socket>()
   let next = 0
   const track = (s: net.Socket): void => {
+    s.setNoDelay(true)
     open.add(s)
     s.once('close', () => open.delete(s))
   }
-  const server = net.createServer((client) => {
+  const server = net.createServer({ pauseOnConnect: true }, (client) => {
     track(client)
-    client.pause()
     client.on('error', () => client.destroy())
     const start = next++ % backends.length
     void connectFirst([...backends.slice(start), ...backends.slice(0, start)]).then((found) => {
-      if (found === null || client.destroyed) {
+      const clientPort = client.remotePort
+      if (found === null || client.destroyed || clientPort === undefined) {
         found?.socket.destroy()
         return void client.destroy()
       }
       const { backend, socket } = found
       track(socket)
       routed.push(backend.url)
+      routes.set(clientPort, backend.index)
       socket.on('error', () => socket.destroy())
       socket.once('close', () => client.destroy())
-      client.once('close', () => socket.destroy())
+      client.once('close', () => {
+        routes.delete(clientPort)
+        socket.destroy()
+      })
       client.pipe(socket)
       socket.pipe(client)
       client.resume()
@@ -70,6 +77,7 @@ export const startBalancer = async (urls: readonly string[]): Promise<Balancer> 
   return {
     url: `http://127.0.0.1:${port}`,
     routed,
+    backendOf: (clientPort) => routes.get(clientPort),
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve())
       for (const s of open) s.destroy()
