@@ -25,6 +25,12 @@ const STREAM_TTL_MS = 60 * 60 * 1000
 /** How long one blocking read waits before it looks again at which rooms it reads. */
 const BLOCK_MS = 5000
 const CONTROL = 'strata:control'
+/**
+ * Bytes of relays sent to Redis and not yet answered. A Redis that stalls while connected would
+ * otherwise hold every relay in this process's memory; past the cap relays are skipped, and the
+ * other processes find those rows by their gaps or on their next read of the log.
+ */
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024
 
 const streamKey = (room: string): string => `strata:room:${room}:log`
 const presenceChannel = (room: string): string => `strata:room:${room}:presence`
@@ -50,6 +56,13 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
   /** Which connections closed since they were last ready. */
   const lost = new Set<string>()
   let onRevoked = (_projectId: string, _tokenId: string): void => undefined
+  let inFlight = 0
+  /** Sends a command unless Redis is away or too much is unanswered already; failures are logged, never thrown. */
+  const send = (bytes: number, what: string, command: () => Promise<unknown>): void => {
+    if (cmd.status !== 'ready' || inFlight + bytes > MAX_IN_FLIGHT_BYTES) return
+    inFlight += bytes
+    void command().catch((e: unknown) => hooks.log(`redis: could not relay ${what}: ${(e as Error).message}`)).finally(() => { inFlight -= bytes })
+  }
 
   for (const [name, conn] of [['commands', cmd], ['reader', reader], ['subscriber', sub]] as const) {
     // Said once per outage, not once per retry.
@@ -166,7 +179,6 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
   void readLoop()
 
   const publishPresence = (room: string, kind: number, principal: string | null, update: Uint8Array | null): void => {
-    if (cmd.status !== 'ready') return
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, kind)
     encoding.writeVarString(encoder, me)
@@ -174,7 +186,8 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
       encoding.writeVarString(encoder, principal)
       encoding.writeVarUint8Array(encoder, update)
     }
-    void cmd.publish(presenceChannel(room), Buffer.from(encoding.toUint8Array(encoder))).catch(() => undefined)
+    const message = Buffer.from(encoding.toUint8Array(encoder))
+    send(message.byteLength, `presence in ${room}`, () => cmd.publish(presenceChannel(room), message))
   }
 
   return {
@@ -193,20 +206,17 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
       interrupt()
     },
     logged: (room: string, row: Appended, update: Uint8Array) => {
-      if (cmd.status !== 'ready') return
       const fields: Array<string | Buffer> = ['s', String(row.seq), 'p', String(row.prev), 'o', me]
-      if (update.byteLength <= INLINE_BYTES) fields.push('d', Buffer.from(update.buffer, update.byteOffset, update.byteLength))
-      void cmd.pipeline()
+      const inline = update.byteLength <= INLINE_BYTES
+      if (inline) fields.push('d', Buffer.from(update.buffer, update.byteOffset, update.byteLength))
+      send(inline ? update.byteLength : 64, `a row of ${room}`, () => cmd.pipeline()
         .xadd(streamKey(room), 'MAXLEN', '~', STREAM_LENGTH, '*', ...fields)
         .pexpire(streamKey(room), STREAM_TTL_MS)
-        .exec()
-        .catch((e: unknown) => hooks.log(`redis: could not relay a row of ${room}: ${(e as Error).message}`))
+        .exec())
     },
     presence: (room, principal, update) => publishPresence(room, PRESENCE, principal, update),
     askPresence: (room) => publishPresence(room, ASK, null, null),
-    revoked: (projectId, tokenId) => {
-      void cmd.publish(CONTROL, JSON.stringify({ kind: 'revoked', projectId, tokenId })).catch(() => undefined)
-    },
+    revoked: (projectId, tokenId) => send(128, 'a revocation', () => cmd.publish(CONTROL, JSON.stringify({ kind: 'revoked', projectId, tokenId }))),
     onRevoked: (handler) => { onRevoked = handler },
     close: async () => {
       closed = true
