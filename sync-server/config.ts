@@ -81,13 +81,13 @@ export const readConfig = (env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     compactAfter: int(get('compact-after', 'STRATA_COMPACT_AFTER'), 1000, 'STRATA_COMPACT_AFTER'),
     idleRoomMs: int(get('idle-room-ms', 'STRATA_IDLE_ROOM_MS'), 60_000, 'STRATA_IDLE_ROOM_MS'),
     staticDir: path.resolve(get('static', 'STRATA_STATIC') ?? 'dist'),
-    ...clusterUrls(get('database-url', 'STRATA_DATABASE_URL'), get('redis-url', 'STRATA_REDIS_URL')),
-    catchUpMs: int(get('catch-up-ms', 'STRATA_CATCHUP_MS'), 10_000, 'STRATA_CATCHUP_MS'),
+    ...clusterUrls(get('database-url', 'STRATA_DATABASE_URL'), get('redis-url', 'STRATA_REDIS_URL'), env.STRATA_ADMIN_TOKEN),
+    catchUpMs: Math.max(100, int(get('catch-up-ms', 'STRATA_CATCHUP_MS'), 10_000, 'STRATA_CATCHUP_MS')),
   }
 }
 
 // Both or neither: PostgreSQL without Redis would leave processes deaf to each other, and the reverse has no shared log.
-const clusterUrls = (databaseUrl: string | undefined, redisUrl: string | undefined): Pick<Config, 'databaseUrl' | 'redisUrl'> => {
+const clusterUrls = (databaseUrl: string | undefined, redisUrl: string | undefined, adminToken: string | undefined): Pick<Config, 'databaseUrl' | 'redisUrl'> => {
   const db = databaseUrl === '' ? undefined : databaseUrl
   const redis = redisUrl === '' ? undefined : redisUrl
   if ((db === undefined) !== (redis === undefined)) {
@@ -95,5 +95,7 @@ const clusterUrls = (databaseUrl: string | undefined, redisUrl: string | undefin
   }
   if (db !== undefined && !/^postgres(ql)?:\/\//.test(db)) throw new Error('STRATA_DATABASE_URL must be a postgres:// URL')
   if (redis !== undefined && !/^rediss?:\/\//.test(redis)) throw new Error('STRATA_REDIS_URL must be a redis:// URL')
+  // Each process would otherwise make its own admin token in its own data folder.
+  if (db !== undefined && (adminToken === undefined || adminToken === '')) throw new Error('cluster mode needs STRATA_ADMIN_TOKEN, the same on every process (npm run cluster sets it)')
   return { databaseUrl: db, redisUrl: redis }
 }

@@ -58,6 +58,9 @@ export class Presence {
   private readonly elsewhere = new Map<number, string>()
   private bytes = 0
   private readonly sweep: NodeJS.Timeout
+  private settling: NodeJS.Timeout | null = null
+  /** What connections sent while the room settled, the latest message of each. */
+  private readonly heldBack = new Map<PresenceHolder, { entries: readonly AwarenessEntry[], origin: unknown }>()
 
   constructor (doc: Y.Doc, private readonly limits: PresenceLimits) {
     this.awareness = new awarenessProtocol.Awareness(doc)
@@ -68,7 +71,10 @@ export class Presence {
     })
     this.sweep = setInterval(() => this.forgetLeft(), FORGET_AFTER_MS / 2)
     this.sweep.unref()
-    doc.on('destroy', () => clearInterval(this.sweep))
+    doc.on('destroy', () => {
+      clearInterval(this.sweep)
+      if (this.settling !== null) clearTimeout(this.settling)
+    })
   }
 
   /**
@@ -92,6 +98,10 @@ export class Presence {
       if (verdict === 'claim') claims.add(entry.clientId)
     }
     const fresh = [...claims].filter((id) => !from.claimed.has(id))
+    if (fresh.length > 0 && this.settling !== null) {
+      this.heldBack.set(from, { entries, origin })
+      return null
+    }
     const now = Date.now()
     while (from.broughtAt.length > 0 && now - (from.broughtAt[0] as number) > 60_000) from.broughtAt.shift()
     if (this.held(from) + fresh.length > this.limits.maxIdsPerConnection) {
@@ -115,22 +125,47 @@ export class Presence {
   }
 
   /**
-   * Presence that a connection of another process brought in (that process judged it). Ids a
-   * connection here speaks for are left alone; the room's budget applies as to everyone.
+   * Presence that a connection of another process brought in (that process judged it). An id
+   * is one token's wherever it was first seen: entries for an id another token holds, here or
+   * elsewhere, are dropped. A process that has just loaded the room holds back its own
+   * connections' new claims until the others have told it whose ids are whose (`settle`), so
+   * it cannot hand a newcomer an id another process's connection speaks for. The room's
+   * budget applies as to everyone.
    */
   fromPeers (principal: string, entries: readonly AwarenessEntry[], origin: unknown): void {
     const accepted: AwarenessEntry[] = []
+    let bytes = this.bytes
     for (const entry of entries) {
-      const known = this.awareness.meta.get(entry.clientId)?.clock ?? 0
-      if (this.owner.has(entry.clientId) || entry.clock < known || (entry.clock === known && entry.state !== null)) continue
-      const grows = entry.state === null ? 0 : entry.json.length - (this.sizes.get(entry.clientId) ?? 0)
-      if (grows > 0 && this.bytes + grows > ROOM_PRESENCE_BYTES) continue
-      this.elsewhere.set(entry.clientId, principal)
+      const { clientId } = entry
+      const known = this.awareness.meta.get(clientId)?.clock ?? 0
+      if (this.owner.has(clientId)) continue
+      const holder = this.elsewhere.get(clientId) ?? this.leftBy.get(clientId)
+      if (holder !== undefined && holder !== principal) continue
+      if (entry.clock < known || (entry.clock === known && entry.state !== null)) continue
+      const grows = entry.state === null ? 0 : entry.json.length - (this.sizes.get(clientId) ?? 0)
+      const budget = entry.json.length > BIG_STATE ? (ROOM_PRESENCE_BYTES * 3) / 4 : ROOM_PRESENCE_BYTES
+      if (grows > 0 && bytes + grows > budget) continue
+      bytes += grows
+      this.elsewhere.set(clientId, principal)
       accepted.push(entry)
     }
     if (accepted.length === 0) return
     awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeEntries(accepted), origin)
     for (const e of accepted) if (e.state !== null && this.awareness.states.has(e.clientId)) this.resize(e.clientId, e.json.length)
+  }
+
+  /**
+   * Holds back new claims by connections here for `ms` (their messages are applied then, the
+   * latest per connection): long enough for the other processes to answer who holds what.
+   */
+  settle (ms: number): void {
+    this.settling = setTimeout(() => {
+      this.settling = null
+      const held = [...this.heldBack]
+      this.heldBack.clear()
+      for (const [from, { entries, origin }] of held) if (this.holders.has(from)) this.receive(from, entries, origin)
+    }, ms)
+    this.settling.unref()
   }
 
   /** The presence connections here speak for, as one update per token: what another process that joins is sent. */
@@ -156,6 +191,7 @@ export class Presence {
   /** Removes the presence a departing connection speaks for, unless a same-token sibling takes it over. */
   leave (holder: PresenceHolder): void {
     this.holders.delete(holder)
+    this.heldBack.delete(holder)
     const gone: number[] = []
     for (const [id, owner] of this.owner) {
       if (owner !== holder) continue

@@ -12,8 +12,9 @@ import {
   BadMessage, decodeMessage, encodeAwareness, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2,
   encodeUpdate, type Incoming,
 } from './protocol.ts'
-import type { Fanout, PeerRow, RoomPeer } from './fanout/types.ts'
-import { FROM_PEERS, RoomLog } from './roomLog.ts'
+import type { Fanout } from './fanout/types.ts'
+import { RoomPeers } from './roomPeers.ts'
+import { RoomLog } from './roomLog.ts'
 import type { Appended, Storage } from './storage/types.ts'
 import { Close, Reason } from '../src/wire.ts'
 
@@ -40,7 +41,7 @@ export const READ_ONLY_REASON = Reason.READ_ONLY
 export const newRoomDoc = (): Y.Doc => new Y.Doc({ gc: false })
 
 /** One project's live document, its connections and their presence. */
-export class Room implements RoomPeer {
+export class Room {
   readonly doc = newRoomDoc()
   readonly presence: Presence
   readonly conns = new Map<WebSocket, Conn>()
@@ -48,6 +49,8 @@ export class Room implements RoomPeer {
   private queue: Promise<void> = Promise.resolve()
   /** What the document holds of the log; other processes append to it too in cluster mode. */
   private readonly log: RoomLog
+  /** What other processes send the room (cluster mode). */
+  readonly peers: RoomPeers
   /** Set once the registry dropped the room; a newer room may serve its project now. */
   evicted = false
 
@@ -59,6 +62,7 @@ export class Room implements RoomPeer {
       maxIdsPerConnection: deps.config.maxPresenceIds,
       brought: fanout === undefined ? undefined : (principal, update) => fanout.presence(id, principal, update),
     })
+    this.peers = new RoomPeers(id, deps, this.log, this.presence, (fn) => this.enqueue(fn))
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(encodeUpdate(update), origin))
     this.presence.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
       const changed = [...added, ...updated, ...removed]
@@ -75,52 +79,27 @@ export class Room implements RoomPeer {
   static async load (id: string, deps: RoomDeps): Promise<Room> {
     const room = new Room(id, deps)
     // Subscribed before the log is read, so nothing logged in between is missed.
-    await deps.fanout?.join(id, room)
+    await deps.fanout?.join(id, room.peers)
+    // At the head of the room's queue: relays that arrive meanwhile wait for it.
+    const loading = room.log.load(room)
+    room.queue = loading.catch(() => undefined)
     try {
-      await room.log.load(room)
+      await loading
     } catch (e) {
       deps.fanout?.leave(id)
       room.doc.destroy()
       throw e
     }
-    deps.fanout?.askPresence(id)
-    return room
-  }
-
-  /** A row another process logged; applied in the room's order, a gap read from the log. */
-  fromPeers (row: PeerRow): void {
-    void this.enqueue(async () => {
-      // A gap that the next relays do not fill soon is read from the log.
-      if (await this.log.fromPeer(row)) this.repairGapSoon()
-    })
-  }
-
-  /** Presence a connection of another process brought in (that process judged it). */
-  presenceFromPeers (principal: string, update: Uint8Array): void {
-    const { config } = this.deps
-    try {
-      const message = decodeMessage(encodeAwareness(update), {
-        maxStateBytes: config.maxAwarenessBytes, maxMessageBytes: config.maxPresenceMessageBytes, maxEntries: Number.MAX_SAFE_INTEGER,
-      })
-      if (message.kind === 'awareness') this.presence.fromPeers(principal, message.clients, FROM_PEERS)
-    } catch (e) {
-      this.deps.log(`room ${this.id}: dropped presence from another process: ${(e as Error).message}`)
+    if (deps.fanout !== undefined) {
+      room.presence.settle(PRESENCE_SETTLE_MS)
+      deps.fanout.askPresence(id)
     }
-  }
-
-  /** Another process joined the room and asks for the presence this process's connections hold. */
-  presenceAsked (): void {
-    for (const [principal, update] of this.presence.ownedByPrincipal()) this.deps.fanout?.presence(this.id, principal, update)
-  }
-
-  // A gap that the next relays do not fill soon is read from the log.
-  private repairGapSoon (): void {
-    setTimeout(() => { if (this.log.position.gap) this.resync() }, GAP_WAIT_MS).unref()
+    return room
   }
 
   /** Reads what the log holds past this room's document: relays may have been lost. */
   resync (): void {
-    void this.enqueue(() => this.log.readNew())
+    this.peers.resync()
   }
 
   /** Resolves once what any process logged up to now is applied (for a read that must be current). */
@@ -266,7 +245,7 @@ export class Room implements RoomPeer {
       this.deps.log(`room ${this.id}: an update could not be applied: ${(e as Error).message}`)
       return this.refuse(conn, Close.BAD_MESSAGE, 'invalid update: it cannot be applied')
     } finally {
-      if (this.log.appended(row)) this.repairGapSoon()
+      if (this.log.appended(row)) this.peers.repairGapSoon()
     }
     if (this.log.rows >= this.deps.config.compactAfter) await this.compactNow()
   }
@@ -299,8 +278,8 @@ export class Room implements RoomPeer {
   }
 }
 
-/** How long a gap in the relayed rows may wait to be filled by late relays before the log is read. */
-const GAP_WAIT_MS = 200
+/** How long a room just loaded in a cluster waits for the other processes' presence before its connections claim ids. */
+const PRESENCE_SETTLE_MS = 500
 
 /** How long a closed slow reader gets to take its close frame before the socket is dropped. */
 const SLOW_CLOSE_GRACE_MS = 1000

@@ -41,8 +41,8 @@ export const startServer = async (config: Config, hooks: ServerHooks = {}): Prom
   assertHistoryKept(newRoomDoc())
   const log = hooks.log ?? ((msg: string) => console.error(msg))
   fs.mkdirSync(config.dataDir, { recursive: true })
-  const backend = hooks.backend ?? (hooks.storage !== undefined
-    ? { storage: hooks.storage, blobs: new FolderBlobs(config.dataDir), close: () => hooks.storage?.close() ?? Promise.resolve() }
+  const backend: Backend = hooks.backend ?? (hooks.storage !== undefined
+    ? { storage: hooks.storage, blobs: new FolderBlobs(config.dataDir), exclusive: <T>(_name: string, fn: () => Promise<T>) => fn(), close: () => hooks.storage?.close() ?? Promise.resolve() }
     : await openBackend(config, { log }))
   const { storage, blobs, fanout } = backend
   const admin = loadAdminToken(config.dataDir, config.adminToken)

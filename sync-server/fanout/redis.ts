@@ -24,6 +24,8 @@ const STREAM_LENGTH = 256
 const STREAM_TTL_MS = 60 * 60 * 1000
 /** How long one blocking read waits before it looks again at which rooms it reads. */
 const BLOCK_MS = 5000
+/** How much longer than that a read may take before the reader is taken for stuck. */
+const STALL_MS = 10_000
 const CONTROL = 'strata:control'
 /**
  * Bytes of relays sent to Redis and not yet answered. A Redis that stalls while connected would
@@ -45,12 +47,16 @@ interface Joined { peer: RoomPeer, lastId: string }
 export const openRedisFanout = async (url: string, hooks: { log(msg: string): void }): Promise<Fanout> => {
   const me = randomUUID()
   // No offline queue: while Redis is away, commands fail at once instead of piling up in memory.
-  const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (n: number) => Math.min(1000, 50 * n) }
+  const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, keepAlive: 10_000, retryStrategy: (n: number) => Math.min(1000, 50 * n) }
   const cmd = new Redis(url, options)
   const reader = new Redis(url, options)
   const sub = new Redis(url, { ...options, autoResubscribe: false })
   const rooms = new Map<string, Joined>()
-  let readerId: number | null = null
+  // The blocking read also reads this process's own wake stream: a line on it ends the read at
+  // once, so a room joined or left is read from without delay (CLIENT UNBLOCK, sent over another
+  // connection, could arrive before the read it meant to end).
+  const wakeKey = `strata:process:${me}:wake`
+  let wakeId = '$'
   let closed = false
   let wake: (() => void) | null = null
   /** Which connections closed since they were last ready. */
@@ -96,14 +102,11 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
   sub.on('ready', () => {
     if (reconnected('subscriber')) void sub.subscribe(CONTROL, ...[...rooms.keys()].map(presenceChannel)).catch(() => undefined)
   })
-  reader.on('ready', () => {
-    reconnected('reader')
-    void reader.client('ID').then((id) => { readerId = Number(id) }, () => { readerId = null })
-  })
+  reader.on('ready', () => { reconnected('reader') })
 
   await Promise.all([cmd.connect(), reader.connect(), sub.connect()])
   await sub.subscribe(CONTROL)
-  readerId = Number(await reader.client('ID'))
+  wakeId = (await cmd.xrevrange(wakeKey, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0'
 
   sub.on('messageBuffer', (channelBuf: Buffer, message: Buffer) => {
     const channel = channelBuf.toString()
@@ -134,8 +137,19 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
 
   const interrupt = (): void => {
     wake?.()
-    if (readerId !== null && cmd.status === 'ready') void cmd.client('UNBLOCK', readerId).catch(() => undefined)
+    if (cmd.status === 'ready') void cmd.xadd(wakeKey, 'MAXLEN', '1', '*', 'w', '1').then(() => cmd.pexpire(wakeKey, STREAM_TTL_MS)).catch(() => undefined)
   }
+
+  // A half-open connection would hang the blocking read for good while looking connected:
+  // a read that has not answered well past its block time reconnects the reader.
+  let readingSince: number | null = null
+  const watchdog = setInterval(() => {
+    if (readingSince === null || Date.now() - readingSince < BLOCK_MS + STALL_MS) return
+    hooks.log('redis reader: a blocking read did not answer; reconnecting')
+    readingSince = null
+    reader.disconnect(true)
+  }, STALL_MS / 2)
+  watchdog.unref()
 
   const readLoop = async (): Promise<void> => {
     while (!closed) {
@@ -146,13 +160,20 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
       }
       const names = [...rooms.keys()]
       let answer: Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null
+      readingSince = Date.now()
       try {
-        answer = await reader.xreadBuffer('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', ...names.map(streamKey), ...names.map((r) => rooms.get(r)?.lastId ?? '$')) as typeof answer
+        answer = await reader.xreadBuffer('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', wakeKey, ...names.map(streamKey), wakeId, ...names.map((r) => rooms.get(r)?.lastId ?? '$')) as typeof answer
       } catch {
+        readingSince = null
         if (!closed) await new Promise((resolve) => setTimeout(resolve, 200))
         continue
       }
+      readingSince = null
       for (const [keyBuf, entries] of answer ?? []) {
+        if (keyBuf.toString() === wakeKey) {
+          wakeId = entries.at(-1)?.[0].toString() ?? wakeId
+          continue
+        }
         const room = /^strata:room:(.+):log$/.exec(keyBuf.toString())?.[1]
         const joined = room === undefined ? undefined : rooms.get(room)
         if (joined === undefined) continue
@@ -220,6 +241,7 @@ export const openRedisFanout = async (url: string, hooks: { log(msg: string): vo
     onRevoked: (handler) => { onRevoked = handler },
     close: async () => {
       closed = true
+      clearInterval(watchdog)
       interrupt()
       rooms.clear()
       for (const conn of [cmd, reader, sub]) conn.disconnect()

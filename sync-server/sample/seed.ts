@@ -12,7 +12,8 @@ async function* once(bytes: Uint8Array): AsyncIterable<Buffer> {
  * sees items, labels, predictions and versions at once. Runs before the server serves;
  * answers the project id when it created one.
  */
-export const seedSampleProject = async ({ storage, blobs }: Backend, maxBlobBytes: number, log: (msg: string) => void = console.log): Promise<string | null> => {
+export const seedSampleProject = ({ storage, blobs, exclusive }: Backend, maxBlobBytes: number, log: (msg: string) => void = console.log): Promise<string | null> => exclusive('sample', async () => {
+  // Processes of a cluster starting at once: one seeds, the others then find the project.
   if ((await storage.listProjects()).length > 0) return null
   const { doc, blobs: files } = await buildShapesProject()
   const id = randomUUID()
@@ -24,4 +25,4 @@ export const seedSampleProject = async ({ storage, blobs }: Backend, maxBlobByte
   await storage.createProject({ id, name: 'Shapes', createdAt: Date.now() })
   log(`Created the "Shapes" sample project (${files.size} files)`)
   return id
-}
+})

@@ -28,21 +28,76 @@ const toToken = (r: TokenDbRow): TokenRow => ({
   id: r.id, projectId: r.project_id, role: r.role, createdAt: Number(r.created_at), revoked: r.revoked_at !== null,
 })
 const toProject = (r: ProjectDbRow): ProjectRow => ({ id: r.id, name: r.name, createdAt: Number(r.created_at) })
-const toLogRow = (r: { seq: string, data: Buffer }): LogRow => ({ seq: Number(r.seq), data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) })
+const bytesOf = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+
+/**
+ * Runs `fn` on one pooled client. While a client is checked out the pool does not listen for
+ * its errors, and an unheard 'error' (the database restarted, the connection was cut) would end
+ * the process: it is heard here, fails what runs, and the client is discarded, not reused.
+ */
+export const withClient = async <T>(pool: pg.Pool, fn: (client: pg.PoolClient, discard: (why: Error) => void) => Promise<T>): Promise<T> => {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  const heard = (e: Error): void => { broken = e }
+  client.on('error', heard)
+  try {
+    return await fn(client, heard)
+  } finally {
+    client.off('error', heard)
+    client.release(broken)
+  }
+}
 
 /** Runs `fn` in a transaction on one pooled client. */
-export const inTransaction = async <T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-  const client = await pool.connect()
+export const inTransaction = <T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withClient(pool, async (client) => {
+  await client.query('BEGIN')
   try {
-    await client.query('BEGIN')
     const result = await fn(client)
     await client.query('COMMIT')
     return result
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined)
     throw e
-  } finally {
-    client.release()
+  }
+})
+
+/**
+ * Rows above this are read in slices: PostgreSQL sends bytea as hex text, and one V8 string
+ * cannot pass 512 M characters, so a row of 256 MiB or more would be unreadable whole.
+ */
+const SLICE_BYTES = 16 * 1024 * 1024
+
+/** A row disappeared while read in slices (a compaction replaced it): the read starts again. */
+class RowReplaced extends Error {}
+
+const readRows = async (q: pg.Pool | pg.PoolClient, room: string, after: number): Promise<LogRow[]> => {
+  const { rows } = await q.query<{ seq: string, n: number, data: Buffer | null }>(
+    `SELECT seq, octet_length(data) AS n, CASE WHEN octet_length(data) <= ${SLICE_BYTES} THEN data END AS data
+     FROM updates WHERE room = $1 AND seq > $2 ORDER BY seq`, [room, after])
+  const out: LogRow[] = []
+  for (const r of rows) out.push({ seq: Number(r.seq), data: r.data === null ? await readSliced(q, room, r.seq, r.n) : bytesOf(r.data) })
+  return out
+}
+
+const readSliced = async (q: pg.Pool | pg.PoolClient, room: string, seq: string, size: number): Promise<Uint8Array> => {
+  const out = new Uint8Array(size)
+  for (let at = 0; at < size; at += SLICE_BYTES) {
+    const { rows: [row] } = await q.query<{ part: Buffer }>(
+      'SELECT substring(data from $3 for $4) AS part FROM updates WHERE room = $1 AND seq = $2', [room, seq, at + 1, SLICE_BYTES])
+    if (row === undefined) throw new RowReplaced()
+    out.set(row.part, at)
+  }
+  return out
+}
+
+/** The room's rows after `after`, read again from the start if a compaction replaced a big row midway. */
+const readLogRows = async (q: pg.Pool | pg.PoolClient, room: string, after: number): Promise<LogRow[]> => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await readRows(q, room, after)
+    } catch (e) {
+      if (!(e instanceof RowReplaced) || attempt >= 5) throw e
+    }
   }
 }
 
@@ -65,8 +120,7 @@ export const openPostgresStorage = async (pool: pg.Pool): Promise<Storage> => {
   const one = async <R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R | undefined> =>
     (await pool.query<R>(sql, params)).rows[0]
 
-  const readLog = async (room: string, after = 0): Promise<LogRow[]> =>
-    (await pool.query<{ seq: string, data: Buffer }>('SELECT seq, data FROM updates WHERE room = $1 AND seq > $2 ORDER BY seq', [room, after])).rows.map(toLogRow)
+  const readLog = (room: string, after = 0): Promise<LogRow[]> => readLogRows(pool, room, after)
 
   const appendUpdate = (room: string, update: Uint8Array): Promise<Appended> => inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(${LOCK})`, [appendKey(room)])
@@ -82,33 +136,29 @@ export const openPostgresStorage = async (pool: pg.Pool): Promise<Storage> => {
   // One process compacts a room at a time (a session lock, released when the connection goes).
   // Only rows read from the log are merged; the swap is one transaction, so a crash leaves
   // either the old rows or the merged one, and a reader sees one or the other.
-  const compact = async (room: string): Promise<boolean> => {
-    const client = await pool.connect()
+  const compact = (room: string): Promise<boolean> => withClient(pool, async (client, discard) => {
+    const { rows: [lock] } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK}) AS ok`, [compactKey(room)])
+    if (lock?.ok !== true) return false
     try {
-      const { rows: [lock] } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK}) AS ok`, [compactKey(room)])
-      if (lock?.ok !== true) return false
+      // Under the compaction lock nobody else replaces rows, so the read never restarts.
+      const plan = planCompaction(await readLogRows(client, room, 0))
+      if (plan === null) return true
+      await client.query('BEGIN')
       try {
-        const rows = (await client.query<{ seq: string, data: Buffer }>('SELECT seq, data FROM updates WHERE room = $1 ORDER BY seq', [room])).rows.map(toLogRow)
-        const plan = planCompaction(rows)
-        if (plan === null) return true
-        await client.query('BEGIN')
-        try {
-          await client.query(`SELECT pg_advisory_xact_lock(${LOCK})`, [appendKey(room)])
-          await client.query('DELETE FROM updates WHERE room = $1 AND seq >= $2 AND seq <= $3', [room, plan.first, plan.last])
-          await client.query('INSERT INTO updates (seq, room, data) VALUES ($1, $2, $3)', [plan.last, room, plan.merged])
-          await client.query('COMMIT')
-        } catch (e) {
-          await client.query('ROLLBACK').catch(() => undefined)
-          throw e
-        }
-        return true
-      } finally {
-        await client.query(`SELECT pg_advisory_unlock(${LOCK})`, [compactKey(room)])
+        await client.query(`SELECT pg_advisory_xact_lock(${LOCK})`, [appendKey(room)])
+        await client.query('DELETE FROM updates WHERE room = $1 AND seq >= $2 AND seq <= $3', [room, plan.first, plan.last])
+        await client.query('INSERT INTO updates (seq, room, data) VALUES ($1, $2, $3)', [plan.last, room, plan.merged])
+        await client.query('COMMIT')
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw e
       }
+      return true
     } finally {
-      client.release()
+      // If the unlock fails, the connection is closed instead of pooled: the session lock goes with it.
+      await client.query(`SELECT pg_advisory_unlock(${LOCK})`, [compactKey(room)]).catch((e: Error) => discard(e))
     }
-  }
+  })
 
   return {
     readLog,
