@@ -20,8 +20,8 @@ const PER_PROCESS = 50
 // was the limit (about 2,000–2,500 applies/s, bench/sync.ts), so the crowd is spread over threads.
 const RATE = 0.1
 const SECONDS = 45
-/** Crowd threads (`--threads`), 25 clients each; BENCHMARKS.md's issue 12 compares 3 and 6. */
-const THREADS = 6
+/** Crowd threads (`--threads`), 50 clients each: on the loaded 2-core box 6 threads made every hop wait longer for a CPU (BENCHMARKS.md, issue 12). */
+const THREADS = 3
 /** The process killed mid-run (not the first, whose first client places the image). */
 const VICTIM = 1
 /** Edits per second of each of the two probe clients (bench/clusterProbe.ts): about 90 samples in a run. */
