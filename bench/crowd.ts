@@ -112,11 +112,20 @@ const edit = (p: Person, { itemId, classId }: Target, n: number): D.LabelId => {
   return id
 }
 
-/** Whether `p`'s presence list shows every one of `members`. */
-export const seesEveryone = (p: Person, members: Person[]): boolean => {
+/** Whether `p`'s presence list shows every one of the clients `ids` (Yjs client ids). */
+export const seesClients = (p: Person, ids: readonly number[]): boolean => {
   const states = p.provider.awareness.getStates()
-  return members.every((m) => typeof states.get(m.doc.clientID)?.user === 'object')
+  return ids.every((id) => typeof states.get(id)?.user === 'object')
 }
+
+/** Whether `p`'s presence list shows every one of `members`. */
+export const seesEveryone = (p: Person, members: Person[]): boolean => seesClients(p, members.map((m) => m.doc.clientID))
+
+/** Each person's edits as the Yjs clock after each one: a peer has an edit when its state for that client reaches it. */
+export const missingEdits = (people: Person[], clocks: ReadonlyMap<number, readonly number[]>): number => people.reduce((sum, p) => {
+  const has = Y.decodeStateVector(Y.encodeStateVector(p.doc))
+  return sum + [...clocks].reduce((n, [client, after]) => n + after.filter((clock) => (has.get(client) ?? 0) < clock).length, 0)
+}, 0)
 
 /** The first person of each room adds the class and the image everyone labels; waits (30 s at most) until everyone has them. */
 export const placeTargets = async (rooms: CrowdRoom[], people: Person[]): Promise<Map<string, Target>> => {
@@ -137,25 +146,41 @@ export const placeTargets = async (rooms: CrowdRoom[], people: Person[]): Promis
  */
 export const trackDeliveries = <T>(people: Person[], delivered: (ms: number, tag: T, to: Person) => void): { sent(from: Person, label: D.LabelId, tag: T): void } => {
   const sentAt = new Map<string, { at: number, tag: T }>()
-  const keyOf = (doc: Y.Doc, label: string): string => `${label}@${D.maps(doc).labels.get(label)?.at ?? ''}`
+  observeEdits(people, (key, to) => {
+    const sent = sentAt.get(key)
+    if (sent !== undefined) delivered(performance.now() - sent.at, sent.tag, to)
+  })
+  return { sent: (from, label, tag) => void sentAt.set(editKey(from.doc, label), { at: performance.now(), tag }) }
+}
+
+/** What names one edit of a label in every replica: the label and the time it was written at. */
+export const editKey = (doc: Y.Doc, label: string): string => `${label}@${D.maps(doc).labels.get(label)?.at ?? ''}`
+
+/** Calls `applied` with each edit's key as each of `people` applies another client's edit. */
+export const observeEdits = (people: Person[], applied: (key: string, to: Person) => void): void => {
   for (const p of people) {
     D.maps(p.doc).labels.observe((event, tr) => {
       if (tr.local) return
-      const now = performance.now()
-      for (const key of event.keysChanged) {
-        const sent = sentAt.get(keyOf(p.doc, key))
-        if (sent !== undefined) delivered(now - sent.at, sent.tag, p)
-      }
+      for (const key of event.keysChanged) applied(editKey(p.doc, key), p)
     })
   }
-  return { sent: (from, label, tag) => void sentAt.set(keyOf(from.doc, label), { at: performance.now(), tag }) }
 }
 
-/** Everyone edits `rate` times a second, spread over one period so that a room's edits arrive steadily rather than in bursts. */
-export const startEditing = (people: Person[], targets: Map<string, Target>, rate: number, made: (p: Person, label: D.LabelId) => void): { stop(): void, skipped(): number } => {
+/**
+ * Where `people` sit in a crowd split over threads: the first one's index in the whole crowd,
+ * the crowd's size, and how long (ms) until the crowd's first edit.
+ */
+export interface Slots { first: number, of: number, inMs: number }
+
+/**
+ * Everyone edits `rate` times a second, spread over one period so that a room's edits arrive
+ * steadily rather than in bursts (over the whole crowd's period when `slots` says where these people sit).
+ */
+export const startEditing = (people: Person[], targets: Map<string, Target>, rate: number, made: (p: Person, label: D.LabelId) => void, slots?: Slots): { stop(): void, skipped(): number } => {
   let skipped = 0
   const period = 1000 / rate
   const timers: NodeJS.Timeout[] = []
+  const { first, of, inMs } = slots ?? { first: 0, of: people.length, inMs: 0 }
   people.forEach((p, i) => {
     const target = targets.get(p.room) as Target
     let n = 0
@@ -163,13 +188,13 @@ export const startEditing = (people: Person[], targets: Map<string, Target>, rat
       // Someone whose connection was refused before the image arrived has nothing to label.
       if (!D.maps(p.doc).items.has(target.itemId)) return void skipped++
       made(p, edit(p, target, n++))
-    }, period)), (i * period) / people.length))
+    }, period)), inMs + ((first + i) * period) / of))
   })
   return { stop: () => timers.forEach((t) => clearInterval(t)), skipped: () => skipped }
 }
 
 /** The closes clients saw, by code, as a table cell; and how many people were closed at least once. */
-export const closesSeen = (people: Person[]): { text: string, closedPeople: number } => {
+export const closesSeen = (people: Array<Pick<Person, 'closes'>>): { text: string, closedPeople: number } => {
   const closes = new Map<number, { n: number, reason: string }>()
   for (const { code, reason } of people.flatMap((p) => p.closes)) closes.set(code, { n: (closes.get(code)?.n ?? 0) + 1, reason })
   const text = closes.size === 0 ? 'none' : [...closes].map(([code, { n, reason }]) => `${code === 0 ? 'watchdog' : code} × ${n} ("${reason}")`).join(', ')

@@ -18,6 +18,7 @@ const { values } = parseArgs({
     clients: { type: 'string' },
     seconds: { type: 'string' },
     rate: { type: 'string' },
+    threads: { type: 'string' },
     only: { type: 'string', multiple: true },
   },
 })
@@ -63,7 +64,8 @@ const main = async (): Promise<void> => {
   }
   if (sections.includes('cluster')) {
     const seconds = values.seconds === undefined ? undefined : Number(values.seconds)
-    for (const c of await benchCluster({ rate: values.rate === undefined ? undefined : Number(values.rate), seconds })) {
+    const threads = values.threads === undefined ? undefined : Number(values.threads)
+    for (const c of await benchCluster({ rate: values.rate === undefined ? undefined : Number(values.rate), seconds, threads })) {
       printRecord(`Sync cluster, ${c.title}`, c.figures)
       fail(c.failures)
     }

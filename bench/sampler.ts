@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { median } from './stats.ts'
 
 /** Linux clock ticks per second, as /proc/<pid>/stat counts CPU time. */
@@ -52,12 +52,30 @@ const treeCpuSeconds = (tree: number[]): number => tree.reduce((sum, pid, i) => 
   return sum + (Number(f[11]) + Number(f[12]) + (i === 0 ? Number(f[13]) + Number(f[14]) : 0)) / TICKS_PER_SECOND
 }, 0)
 
-/** What the sampler saw of one process (or tree): CPU as % of one core per window, RSS per sample. */
-export interface Samples { cpu: number[], rss: number[] }
+const schedule = (file: string): { ran: number, waited: number } => {
+  const [ran, waited] = fs.readFileSync(file, 'utf8').split(' ').map(Number)
+  return { ran: (ran ?? NaN) / 1e6, waited: (waited ?? NaN) / 1e6 }
+}
+
+/** ms the calling thread has run on a CPU and waited runnable for one (Linux's schedstat). */
+export const threadScheduleMs = (): { ran: number, waited: number } => schedule('/proc/thread-self/schedstat')
+
+// Every thread of every process in `pids`: time waiting for a CPU is what an overloaded machine adds.
+const waitedMs = (pids: number[]): number => pids.reduce((sum, pid) => {
+  try {
+    return sum + fs.readdirSync(`/proc/${pid}/task`).reduce((n, task) => n + schedule(`/proc/${pid}/task/${task}/schedstat`).waited, 0)
+  } catch {
+    return sum
+  }
+}, 0)
+
+/** What the sampler saw of one process (or tree): CPU as % of one core per window, time its threads waited for a CPU (same unit), RSS per sample. */
+export interface Samples { cpu: number[], wait: number[], rss: number[] }
 
 /** The median CPU, median RSS and largest RSS of a process's samples, rounded. */
-export const summary = (s: Samples | undefined): { cpu: number, rss: number, peakRss: number } => ({
+export const summary = (s: Samples | undefined): { cpu: number, wait: number, rss: number, peakRss: number } => ({
   cpu: Math.round(median(s?.cpu ?? [])),
+  wait: Math.round(median(s?.wait ?? [])),
   rss: Math.round(median(s?.rss ?? [])),
   peakRss: Math.round(Math.max(...(s?.rss ?? [NaN]))),
 })
@@ -67,6 +85,12 @@ export interface Sampled { pid: number, tree?: boolean }
 
 /** How late this process's event loop ran timers (ms): when the clients' own queue is long, latency is theirs. */
 export interface LoopDelay { p50: number, p99: number, max: number }
+
+/** A 10 ms-resolution event-loop delay histogram's figures, less the 10 ms timer it counts itself. */
+export const loopDelayOf = (delay: IntervalHistogram): LoopDelay => {
+  const ms = (ns: number): number => Math.max(0, Math.round(ns / 1e5 - 100) / 10)
+  return { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) }
+}
 
 /** What the sampler answers: samples by name, this process's event-loop delay, and the machine's 1-minute load average at each sample. */
 export interface Sampling { samples: Record<string, Samples>, loop: LoopDelay, load: number[] }
@@ -81,40 +105,41 @@ export const startSampler = (roots: Record<string, Sampled>): { stop(): Sampling
   const load: number[] = []
   const delay = monitorEventLoopDelay({ resolution: 10 })
   delay.enable()
-  const last = new Map<string, number>()
-  const read = (): Map<string, { cpu: number, rss: number }> => {
-    const now = new Map<string, { cpu: number, rss: number }>()
+  type Reading = { cpu: number, waited: number, rss: number }
+  const last = new Map<string, Reading>()
+  const read = (): Map<string, Reading> => {
+    const now = new Map<string, Reading>()
     for (const [name, { pid, tree: whole }] of Object.entries(roots)) {
       try {
         const tree = whole === true ? processTree(pid) : [pid]
-        now.set(name, { cpu: treeCpuSeconds(tree), rss: whole === true ? tree.reduce((sum, p) => sum + pssMB(p), 0) : rssMB(pid) })
+        now.set(name, { cpu: treeCpuSeconds(tree), waited: waitedMs(tree) / 1000, rss: whole === true ? tree.reduce((sum, p) => sum + pssMB(p), 0) : rssMB(pid) })
       } catch {
         // Gone (killed on purpose, or crashed: the bench reports that elsewhere).
       }
     }
     const own = process.cpuUsage()
-    now.set('bench', { cpu: (own.user + own.system) / 1e6, rss: process.memoryUsage().rss / 2 ** 20 })
+    now.set('bench', { cpu: (own.user + own.system) / 1e6, waited: waitedMs([process.pid]) / 1000, rss: process.memoryUsage().rss / 2 ** 20 })
     return now
   }
-  for (const [name, { cpu }] of read()) last.set(name, cpu)
+  for (const [name, reading] of read()) last.set(name, reading)
+  const percent = (seconds: number): number => (seconds / (SAMPLE_MS / 1000)) * 100
   const timer = setInterval(() => {
     load.push(os.loadavg()[0] ?? NaN)
-    for (const [name, { cpu, rss }] of read()) {
+    for (const [name, reading] of read()) {
       const before = last.get(name)
-      last.set(name, cpu)
+      last.set(name, reading)
       if (before === undefined) continue
-      const s = samples[name] ??= { cpu: [], rss: [] }
-      s.cpu.push(((cpu - before) / (SAMPLE_MS / 1000)) * 100)
-      s.rss.push(rss)
+      const s = samples[name] ??= { cpu: [], wait: [], rss: [] }
+      s.cpu.push(percent(reading.cpu - before.cpu))
+      s.wait.push(percent(reading.waited - before.waited))
+      s.rss.push(reading.rss)
     }
   }, SAMPLE_MS)
   return {
     stop: () => {
       clearInterval(timer)
       delay.disable()
-      // The histogram counts the 10 ms timer itself.
-      const ms = (ns: number): number => Math.max(0, Math.round(ns / 1e5 - 100) / 10)
-      return { samples, load, loop: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) } }
+      return { samples, load, loop: loopDelayOf(delay) }
     },
   }
 }

@@ -32,8 +32,9 @@ const connectFirst = async (backends: readonly Backend[]): Promise<{ backend: Ba
  * round-robin, skipping any that refuses (a killed process's port refuses: no health checks
  * needed), and is piped both ways; when either side closes, so does the other, as a real
  * balancer drops a dead backend's clients, whose reconnects land on the live ones.
+ * `onRoute` hears each route as it is made and, with `undefined`, as it ends.
  */
-export const startBalancer = async (urls: readonly string[]): Promise<Balancer> => {
+export const startBalancer = async (urls: readonly string[], onRoute?: (clientPort: number, backend: number | undefined) => void): Promise<Balancer> => {
   const backends = urls.map((url, index): Backend => {
     const u = new URL(url)
     return { url, index, host: u.hostname, port: Number(u.port) }
@@ -61,10 +62,12 @@ export const startBalancer = async (urls: readonly string[]): Promise<Balancer> 
       track(socket)
       routed.push(backend.url)
       routes.set(clientPort, backend.index)
+      onRoute?.(clientPort, backend.index)
       socket.on('error', () => socket.destroy())
       socket.once('close', () => client.destroy())
       client.once('close', () => {
         routes.delete(clientPort)
+        onRoute?.(clientPort, undefined)
         socket.destroy()
       })
       client.pipe(socket)
