@@ -103,23 +103,33 @@ export const editRound = (doc: Y.Doc, rand: () => number, classes: D.ClassId[], 
     for (const item of added) addItem(doc, rand, classes, item)
   }, D.LOCAL)
 
-/** Makes the shard's record of cut `r` if it changed since its last one; the domain's own `versionRecord`. */
-const recordCut = (doc: Y.Doc, s: BuiltShard, cutIds: D.VersionId[], r: number, changed: boolean): void => {
-  const id = cutIds[r] as D.VersionId
+/** Bytes of the updates `fn` makes on `doc`. */
+export const updateBytes = (doc: Y.Doc, fn: () => unknown): number => {
   let bytes = 0
   const count = (u: Uint8Array): void => void (bytes += u.byteLength)
   doc.on('updateV2', count)
-  let made = changed
-  const ms = changed ? time(() => {
-    try {
-      write(doc, (m) => m.versions.set(id, versionRecord(doc, { name: `cut ${r}` }, bench, 'checkpoint')))
-    } catch (e) {
-      // Writes that cancel out (a label moved and moved back) leave nothing to record.
-      if (!(e instanceof D.NoChangesError)) throw e
-      made = false
-    }
-  }) : 0
+  fn()
   doc.off('updateV2', count)
+  return bytes
+}
+
+/** Makes the shard's record of cut `r` if it changed since its last one; the domain's own `versionRecord`. */
+const recordCut = (doc: Y.Doc, s: BuiltShard, cutIds: D.VersionId[], r: number, changed: boolean): void => {
+  const id = cutIds[r] as D.VersionId
+  let made = changed
+  let ms = 0
+  const bytes = updateBytes(doc, () => {
+    if (!changed) return
+    ms = time(() => {
+      try {
+        write(doc, (m) => m.versions.set(id, versionRecord(doc, { name: `cut ${r}` }, bench, 'checkpoint')))
+      } catch (e) {
+        // Writes that cancel out (a label moved and moved back) leave nothing to record.
+        if (!(e instanceof D.NoChangesError)) throw e
+        made = false
+      }
+    })
+  })
   s.cut.push(made ? id : (s.cut[r - 1] as D.VersionId))
   s.recordMs.push(ms)
   s.recordBytes.push(bytes)
@@ -162,19 +172,17 @@ const planItems = (items: number, rounds: number, shards: number, seed: number):
 
 /** The root's record of a cut: its own snapshot, and which shards reuse an earlier shard record. */
 const recordRoot = (root: Y.Doc, ref: ShardedReference, r: number): void => {
-  let bytes = 0
-  const count = (u: Uint8Array): void => void (bytes += u.byteLength)
-  root.on('updateV2', count)
   const id = ref.cutIds[r] as D.VersionId
-  ref.rootMs.push(time(() => write(root, (m) => {
+  let ms = 0
+  ref.rootBytes.push(updateBytes(root, () => (ms = time(() => write(root, (m) => {
     const reused = Object.fromEntries(ref.built.flatMap((s, i) => (s.cut[r] === id ? [] : [[i, s.cut[r]]])))
     const snapshot = Y.encodeSnapshotV2(D.currentSnapshot(root))
+    // The shards' records hold the counts; the root's are left at zero, which costs the same bytes.
     const stats = { items: 0, labels: 0, tags: 0, runs: 0, classes: ref.classes.length, added: 0, removed: 0, changed: 0 }
     m.versions.set(id, { name: `cut ${r}`, description: '', by: bench, at: T0 + r, kind: 'checkpoint', snapshot, base: ref.cutIds[r - 1] ?? null, stats })
     root.getMap('cuts').set(id, reused)
-  })))
-  root.off('updateV2', count)
-  ref.rootBytes.push(bytes)
+  })))))
+  ref.rootMs.push(ms)
 }
 
 /**
