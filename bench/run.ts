@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import os from 'node:os'
 import { benchVersions, type Row } from './versions.ts'
 import { benchLayouts } from './layout.ts'
+import { benchShards, warmUpShards } from './shards.ts'
 import { benchSync } from './sync.ts'
 import { benchCluster } from './cluster.ts'
 import { benchFirstSync } from './firstSync.ts'
@@ -20,14 +21,16 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     threads: { type: 'string' },
     only: { type: 'string', multiple: true },
+    shards: { type: 'string', multiple: true },
+    rounds: { type: 'string' },
   },
 })
 
 const sections = values.only ?? ['versions', 'sync', 'cluster', 'browser', 'io', 'quality']
 
-const print = (title: string, rows: Row[]): void => {
+const print = (title: string, rows: Row[], baseline = 'full copy per version'): void => {
   console.log(`\n## ${title}\n`)
-  console.log('| operation | median | baseline (full copy per version) | ratio | budget | within |')
+  console.log(`| operation | median | baseline (${baseline}) | ratio | budget | within |`)
   console.log('|---|---|---|---|---|---|')
   for (const r of rows) {
     const ratio = r.baseline ? `${fmt(r.value / r.baseline, 3)}x` : ''
@@ -73,6 +76,15 @@ const main = async (): Promise<void> => {
   for (const n of sizes) {
     const size = n.toLocaleString('en')
     if (sections.includes('layout')) print(`Document layouts, N = ${size} items`, benchLayouts(n, runs))
+    if (sections.includes('shards')) {
+      // The single document (S = 1) is built only where it fits: 1M items in one Y.Doc does not.
+      const counts = values.shards?.map(Number) ?? (n <= 300_000 ? [1, 16, 64, 256, 1024] : [16, 64, 256, 1024])
+      warmUpShards()
+      for (const count of counts) {
+        const c = benchShards(n, runs, count, values.rounds === undefined ? 20 : Number(values.rounds))
+        print(`Shards, N = ${size} items, ${c.title}`, c.rows, 'a full copy')
+      }
+    }
     if (sections.includes('versions')) print(`Versions, N = ${size} items`, benchVersions(n, runs))
     if (sections.includes('sync')) printRecord(`Sync server, first sync, N = ${size} items`, await benchFirstSync({ items: n }))
     if (sections.includes('io')) printRecord(`Import, N = ${size} items`, await benchImport({ items: n, runs: Math.min(runs, 3) }))
