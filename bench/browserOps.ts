@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import type * as D from '../src/domain/index.ts'
 import { ProjectPage } from '../test/e2e/pages/ProjectPage.ts'
@@ -144,10 +147,15 @@ export const importCoco = async (project: ProjectPage, run: number, images: numb
   const page = project.page
   const name = `coco-${run + 1}.json`
   const batch = cocoBatch(run * images, images)
-  const chosen = await step(page, () => page.locator('input[type=file][accept=".json,application/json"]').first().setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(batch.text) }), {
+  // From a file on disk, as the file picker gives it: a buffer would be copied into the page by
+  // the driver's own script, a long task of the bench's and not the app's.
+  const dir = mkdtempSync(path.join(tmpdir(), 'strata-bench-'))
+  const file = path.join(dir, name)
+  writeFileSync(file, batch.text)
+  const chosen = await step(page, () => page.locator('input[type=file][accept=".json,application/json"]').first().setInputFiles(file), {
     present: `[role="dialog"][aria-label="Import ${name}"]`,
     texts: ['matched by file name'],
-  })
+  }).finally(() => rmSync(dir, { recursive: true, force: true }))
   const dialog = page.getByRole('dialog', { name: `Import ${name}` })
   const applied = await step(page, () => dialog.getByRole('button', { name: 'Import', exact: true }).click(), {
     present: '[role="status"][aria-label="COCO import report"]',

@@ -31,3 +31,6 @@ export const formatTime = (at: number): string => new Date(at).toLocaleString(un
 
 /** "3 items", "1 item". */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString()} ${n === 1 ? one : many}`
+
+/** Formats a number and a time once, so the locale's formats are loaded before the first screen needs them. */
+export const loadFormats = (): void => void [plural(0, ''), formatTime(0)]
