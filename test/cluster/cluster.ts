@@ -29,6 +29,8 @@ export interface ClusterFixture {
   client(base: string, projectId: string, token: string, name: string, doc?: Y.Doc): AppClient
   /** Runs `fn` after the test, before the processes stop. */
   defer(fn: () => unknown): void
+  /** A reader on a process started now, synced: what a process with only PostgreSQL to load from serves. */
+  loadFresh(projectId: string, token: string): Promise<AppClient>
 }
 
 /** The admin token of every process these tests start. */
@@ -71,29 +73,36 @@ export const useCluster = (): ClusterFixture => {
     if (services === undefined) throw new Error('the services did not start')
     return services
   }
+  const server: ClusterFixture['server'] = async (env = {}) => {
+    const { databaseUrl, redisUrl } = started()
+    const s = await spawnClusterServer({ databaseUrl, redisUrl, adminToken: ADMIN, env })
+    cleanup.push(() => s.stop())
+    onTestFailed(() => console.log(`server ${s.url} (pid ${s.pid}):\n${s.log.slice(-40).join('\n')}`))
+    return s
+  }
+  const client: ClusterFixture['client'] = (base, projectId, token, name, doc) => {
+    const c = connectClient(base, projectId, token, doc)
+    const made: Uint8Array[] = []
+    const received: Uint8Array[] = []
+    const denied: string[] = []
+    c.doc.on('update', (u: Uint8Array, origin: unknown) => (origin === c.provider ? received : made).push(u))
+    watchDenials(c, denied)
+    c.provider.awareness.setLocalStateField('user', { name, viewing: 'Latest' })
+    cleanup.push(() => c.provider.destroy())
+    return { ...c, name, made, received, denied }
+  }
   return {
     get services () {
       return started()
     },
-    async server (env = {}) {
-      const { databaseUrl, redisUrl } = started()
-      const server = await spawnClusterServer({ databaseUrl, redisUrl, adminToken: ADMIN, env })
-      cleanup.push(() => server.stop())
-      onTestFailed(() => console.log(`server ${server.url} (pid ${server.pid}):\n${server.log.slice(-40).join('\n')}`))
-      return server
-    },
-    client (base, projectId, token, name, doc) {
-      const c = connectClient(base, projectId, token, doc)
-      const made: Uint8Array[] = []
-      const received: Uint8Array[] = []
-      const denied: string[] = []
-      c.doc.on('update', (u: Uint8Array, origin: unknown) => (origin === c.provider ? received : made).push(u))
-      watchDenials(c, denied)
-      c.provider.awareness.setLocalStateField('user', { name, viewing: 'Latest' })
-      cleanup.push(() => c.provider.destroy())
-      return { ...c, name, made, received, denied }
-    },
+    server,
+    client,
     defer: (fn) => void cleanup.push(fn),
+    loadFresh: async (projectId, token) => {
+      const reader = client((await server()).url, projectId, token, 'reader')
+      await allSynced([reader], 'a fresh process loaded the project')
+      return reader
+    },
   }
 }
 
@@ -108,6 +117,18 @@ export const roomsLoaded = async (server: { url: string }): Promise<number> => {
   if (m?.[1] === undefined) throw new Error('no strata_rooms_loaded in /metrics')
   return Number(m[1])
 }
+
+/** Whether a server process still runs and answers `/healthz`. */
+export const healthy = async (server: ClusterServer): Promise<boolean> =>
+  server.running() && await fetch(`${server.url}/healthz`).then((r) => r.ok, () => false)
+
+/** Lines of a server's log that say something went wrong: an error it logged, or a crash's stack. */
+export const troubleIn = (server: ClusterServer): string[] =>
+  server.log.filter((line) => /error|fail|could not|cannot|skipped|uncaught|unhandled|^\s+at /i.test(line))
+
+/** Lines of a server's log that only a crash prints: an uncaught error and its stack. */
+export const crashIn = (server: ClusterServer): string[] =>
+  server.log.filter((line) => /uncaught|unhandled|^\s+at /i.test(line))
 
 /** Polls an async check until it holds. */
 export const waitForAsync = async (check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { createProject, waitFor } from '../server/harness.ts'
 import { type AppClient, CONVERGE_MS, SLOW, allSynced, peersSeen, useCluster } from './cluster.ts'
-import { editContinuously, expectNothingLost, sameEverywhere } from './edits.ts'
+import { editContinuously, editedMore, expectNothingLost, sameEverywhere } from './edits.ts'
 
 const cluster = useCluster()
 
@@ -19,10 +19,7 @@ describe('a Redis restart', () => {
     await allSynced(clients)
 
     const editing = editContinuously(clients, 7)
-    const moreEdits = async (what: string): Promise<void> => {
-      const from = editing.written.map((w) => w.edits)
-      await waitFor(() => editing.written.every((w, i) => w.edits >= from[i]! + 20), CONVERGE_MS, what)
-    }
+    const moreEdits = (what: string): Promise<void> => editedMore(editing.written, 20, what)
     await moreEdits('edits before Redis goes')
     await cluster.services.redis.kill()
     await moreEdits('edits while Redis is away')
