@@ -110,13 +110,16 @@ export const useCluster = (): ClusterFixture => {
 export const allSynced = (clients: readonly Client[], what = 'clients synced'): Promise<void> =>
   waitFor(() => clients.every((c) => c.provider.wsconnected && c.provider.synced), CONVERGE_MS, what)
 
-/** A server's `strata_rooms_loaded` gauge, read from `/metrics`. */
-export const roomsLoaded = async (server: { url: string }): Promise<number> => {
+/** A counter or gauge (without labels) a server shows on `/metrics`. */
+export const metricOf = async (server: { url: string }, name: string): Promise<number> => {
   const text = await (await fetch(`${server.url}/metrics`)).text()
-  const m = /^strata_rooms_loaded (\d+)$/m.exec(text)
-  if (m?.[1] === undefined) throw new Error('no strata_rooms_loaded in /metrics')
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text)
+  if (m?.[1] === undefined) throw new Error(`no ${name} in /metrics`)
   return Number(m[1])
 }
+
+/** A server's `strata_rooms_loaded` gauge, read from `/metrics`. */
+export const roomsLoaded = (server: { url: string }): Promise<number> => metricOf(server, 'strata_rooms_loaded')
 
 /** Whether a server process still runs and answers `/healthz`. */
 export const healthy = async (server: ClusterServer): Promise<boolean> =>
