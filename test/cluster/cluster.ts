@@ -54,6 +54,13 @@ export const peersSeen = (c: Client): string[] => [...c.provider.awareness.getSt
   .map(([, state]) => String((state.user as { name?: unknown } | undefined)?.name))
   .sort()
 
+/** Whether `c` shows someone named `name` viewing `viewing`. */
+export const sees = (c: Client, name: string, viewing: string): boolean =>
+  [...c.provider.awareness.getStates().values()].some((s) => {
+    const user = s.user as { name?: unknown, viewing?: unknown } | undefined
+    return user?.name === name && user.viewing === viewing
+  })
+
 /** Sets up the hooks of a cluster test file: call once at its top level. */
 export const useCluster = (): ClusterFixture => {
   let services: Services | undefined

@@ -1,15 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { createProject, waitFor } from '../server/harness.ts'
-import { type AppClient, CONVERGE_MS, SLOW, allSynced, peersSeen, useCluster } from './cluster.ts'
+import { type AppClient, CONVERGE_MS, SLOW, allSynced, peersSeen, sees, useCluster } from './cluster.ts'
 import { editContinuously, editedMore, expectNothingLost, sameEverywhere } from './edits.ts'
 
 const cluster = useCluster()
-
-const sees = (c: AppClient, name: string, viewing: string): boolean =>
-  [...c.provider.awareness.getStates().values()].some((s) => {
-    const user = s.user as { name?: unknown, viewing?: unknown } | undefined
-    return user?.name === name && user.viewing === viewing
-  })
 
 describe('a Redis restart', () => {
   test('edits made while Redis is away and after it comes back empty converge through the log; presence works again', async () => {
