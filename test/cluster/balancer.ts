@@ -8,6 +8,11 @@ export interface Balancer {
   routed: string[]
   /** Which backend (its index) the connection from this local client port goes to, while it lasts. */
   backendOf(clientPort: number): number | undefined
+  /**
+   * From now on forwards nothing, either way, on the connections it carries and on those it
+   * accepts later, and closes none: a network that drops every packet, which neither end notices at once.
+   */
+  stall(): void
   /** Stops accepting and cuts every connection it carries. */
   close(): Promise<void>
 }
@@ -42,6 +47,8 @@ export const startBalancer = async (urls: readonly string[], onRoute?: (clientPo
   const routed: string[] = []
   const routes = new Map<number, number>()
   const open = new Set<net.Socket>()
+  const piped = new Set<{ client: net.Socket, socket: net.Socket }>()
+  let stalled = false
   let next = 0
   const track = (s: net.Socket): void => {
     s.setNoDelay(true)
@@ -51,6 +58,8 @@ export const startBalancer = async (urls: readonly string[], onRoute?: (clientPo
   const server = net.createServer({ pauseOnConnect: true }, (client) => {
     track(client)
     client.on('error', () => client.destroy())
+    // Accepted and left paused: what it sends is never read.
+    if (stalled) return
     const start = next++ % backends.length
     void connectFirst([...backends.slice(start), ...backends.slice(0, start)]).then((found) => {
       const clientPort = client.remotePort
@@ -70,6 +79,10 @@ export const startBalancer = async (urls: readonly string[], onRoute?: (clientPo
         onRoute?.(clientPort, undefined)
         socket.destroy()
       })
+      if (stalled) return
+      const pair = { client, socket }
+      piped.add(pair)
+      socket.once('close', () => piped.delete(pair))
       client.pipe(socket)
       socket.pipe(client)
       client.resume()
@@ -81,6 +94,15 @@ export const startBalancer = async (urls: readonly string[], onRoute?: (clientPo
     url: `http://127.0.0.1:${port}`,
     routed,
     backendOf: (clientPort) => routes.get(clientPort),
+    stall: () => {
+      stalled = true
+      for (const { client, socket } of piped) {
+        client.unpipe(socket)
+        socket.unpipe(client)
+        client.pause()
+        socket.pause()
+      }
+    },
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve())
       for (const s of open) s.destroy()

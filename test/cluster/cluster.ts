@@ -29,6 +29,8 @@ export interface ClusterFixture {
   client(base: string, projectId: string, token: string, name: string, doc?: Y.Doc): AppClient
   /** Runs `fn` after the test, before the processes stop. */
   defer(fn: () => unknown): void
+  /** A reader on a process started now, synced: what a process with only PostgreSQL to load from serves. */
+  loadFresh(projectId: string, token: string): Promise<AppClient>
 }
 
 /** The admin token of every process these tests start. */
@@ -52,6 +54,13 @@ export const peersSeen = (c: Client): string[] => [...c.provider.awareness.getSt
   .map(([, state]) => String((state.user as { name?: unknown } | undefined)?.name))
   .sort()
 
+/** Whether `c` shows someone named `name` viewing `viewing`. */
+export const sees = (c: Client, name: string, viewing: string): boolean =>
+  [...c.provider.awareness.getStates().values()].some((s) => {
+    const user = s.user as { name?: unknown, viewing?: unknown } | undefined
+    return user?.name === name && user.viewing === viewing
+  })
+
 /** Sets up the hooks of a cluster test file: call once at its top level. */
 export const useCluster = (): ClusterFixture => {
   let services: Services | undefined
@@ -71,29 +80,36 @@ export const useCluster = (): ClusterFixture => {
     if (services === undefined) throw new Error('the services did not start')
     return services
   }
+  const server: ClusterFixture['server'] = async (env = {}) => {
+    const { databaseUrl, redisUrl } = started()
+    const s = await spawnClusterServer({ databaseUrl, redisUrl, adminToken: ADMIN, env })
+    cleanup.push(() => s.stop())
+    onTestFailed(() => console.log(`server ${s.url} (pid ${s.pid}):\n${s.log.slice(-40).join('\n')}`))
+    return s
+  }
+  const client: ClusterFixture['client'] = (base, projectId, token, name, doc) => {
+    const c = connectClient(base, projectId, token, doc)
+    const made: Uint8Array[] = []
+    const received: Uint8Array[] = []
+    const denied: string[] = []
+    c.doc.on('update', (u: Uint8Array, origin: unknown) => (origin === c.provider ? received : made).push(u))
+    watchDenials(c, denied)
+    c.provider.awareness.setLocalStateField('user', { name, viewing: 'Latest' })
+    cleanup.push(() => c.provider.destroy())
+    return { ...c, name, made, received, denied }
+  }
   return {
     get services () {
       return started()
     },
-    async server (env = {}) {
-      const { databaseUrl, redisUrl } = started()
-      const server = await spawnClusterServer({ databaseUrl, redisUrl, adminToken: ADMIN, env })
-      cleanup.push(() => server.stop())
-      onTestFailed(() => console.log(`server ${server.url} (pid ${server.pid}):\n${server.log.slice(-40).join('\n')}`))
-      return server
-    },
-    client (base, projectId, token, name, doc) {
-      const c = connectClient(base, projectId, token, doc)
-      const made: Uint8Array[] = []
-      const received: Uint8Array[] = []
-      const denied: string[] = []
-      c.doc.on('update', (u: Uint8Array, origin: unknown) => (origin === c.provider ? received : made).push(u))
-      watchDenials(c, denied)
-      c.provider.awareness.setLocalStateField('user', { name, viewing: 'Latest' })
-      cleanup.push(() => c.provider.destroy())
-      return { ...c, name, made, received, denied }
-    },
+    server,
+    client,
     defer: (fn) => void cleanup.push(fn),
+    loadFresh: async (projectId, token) => {
+      const reader = client((await server()).url, projectId, token, 'reader')
+      await allSynced([reader], 'a fresh process loaded the project')
+      return reader
+    },
   }
 }
 
@@ -101,13 +117,28 @@ export const useCluster = (): ClusterFixture => {
 export const allSynced = (clients: readonly Client[], what = 'clients synced'): Promise<void> =>
   waitFor(() => clients.every((c) => c.provider.wsconnected && c.provider.synced), CONVERGE_MS, what)
 
-/** A server's `strata_rooms_loaded` gauge, read from `/metrics`. */
-export const roomsLoaded = async (server: { url: string }): Promise<number> => {
+/** A counter or gauge (without labels) a server shows on `/metrics`. */
+export const metricOf = async (server: { url: string }, name: string): Promise<number> => {
   const text = await (await fetch(`${server.url}/metrics`)).text()
-  const m = /^strata_rooms_loaded (\d+)$/m.exec(text)
-  if (m?.[1] === undefined) throw new Error('no strata_rooms_loaded in /metrics')
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text)
+  if (m?.[1] === undefined) throw new Error(`no ${name} in /metrics`)
   return Number(m[1])
 }
+
+/** A server's `strata_rooms_loaded` gauge, read from `/metrics`. */
+export const roomsLoaded = (server: { url: string }): Promise<number> => metricOf(server, 'strata_rooms_loaded')
+
+/** Whether a server process still runs and answers `/healthz`. */
+export const healthy = async (server: ClusterServer): Promise<boolean> =>
+  server.running() && await fetch(`${server.url}/healthz`).then((r) => r.ok, () => false)
+
+/** Lines of a server's log that say something went wrong: an error it logged, or a crash's stack. */
+export const troubleIn = (server: ClusterServer): string[] =>
+  server.log.filter((line) => /error|fail|could not|cannot|skipped|uncaught|unhandled|^\s+at /i.test(line))
+
+/** Lines of a server's log that only a crash prints: an uncaught error and its stack. */
+export const crashIn = (server: ClusterServer): string[] =>
+  server.log.filter((line) => /uncaught|unhandled|^\s+at /i.test(line))
 
 /** Polls an async check until it holds. */
 export const waitForAsync = async (check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> => {

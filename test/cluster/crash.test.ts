@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { createProject, waitFor } from '../server/harness.ts'
 import { startBalancer } from './balancer.ts'
 import { type AppClient, CONVERGE_MS, SLOW, allSynced, peersSeen, useCluster } from './cluster.ts'
-import { editContinuously, expectAllWritten, expectNothingLost, holdsAll, sameEverywhere } from './edits.ts'
+import { editContinuously, editedMore, expectAllWritten, expectNothingLost, holdsAll, sameEverywhere } from './edits.ts'
 
 const cluster = useCluster()
 
@@ -27,15 +27,15 @@ describe('kill -9 of one process mid-edit', () => {
     expect(victims.length).toBe(2)
 
     const editing = editContinuously(clients, 3)
-    await waitFor(() => editing.written.every((w) => w.edits >= 20), CONVERGE_MS, 'edits before the kill')
+    await editedMore(editing.written, 20, 'edits before the kill')
     await victim.kill9()
     const seenBeforeKill = clients.flatMap((c) => [...c.received])
-    const madeAtKill = editing.written.map((w) => w.edits)
+    const afterKill = editedMore(editing.written, 20, 'edits after the kill')
     const routesBefore = balancer.routed.length
 
     await waitFor(() => victims.every((c) => c.closes.length > 0 && c.provider.wsconnected && c.provider.synced), CONVERGE_MS, 'victims back')
     expect(balancer.routed.slice(routesBefore)).not.toContain(victim.url)
-    await waitFor(() => editing.written.every((w, i) => w.edits >= madeAtKill[i]! + 20), CONVERGE_MS, 'edits after the kill')
+    await afterKill
     editing.stop()
     await waitFor(() => sameEverywhere(clients), CONVERGE_MS, 'convergence after the kill')
     expectNothingLost(clients, editing.written)
@@ -47,11 +47,45 @@ describe('kill -9 of one process mid-edit', () => {
     Y.applyUpdate(final, Y.encodeStateAsUpdate(clients[0]!.doc))
     for (const c of clients) c.provider.disconnect()
     await Promise.all(servers.slice(1).map((s) => s.stop()))
-    const fresh = await cluster.server()
-    const reader = cluster.client(fresh.url, id, token, 'reader')
-    await allSynced([reader])
+    const reader = await cluster.loadFresh(id, token)
     expect(sameEverywhere([reader, { doc: final }])).toBe(true)
     expectAllWritten(reader.doc, editing.written)
+  }, SLOW)
+
+  test('with its clients gone for good, what the survivors had been relayed is still theirs, and in PostgreSQL', async () => {
+    const servers = await Promise.all([cluster.server(), cluster.server(), cluster.server()])
+    const { id, token } = await createProject(servers[0]!.url, 'Crash, no help')
+    const clients = servers.flatMap((s, p) => [0, 1].map((i) => cluster.client(s.url, id, token, `p${p}c${i}`)))
+    await allSynced(clients)
+    const [victim] = servers
+    const victims = clients.slice(0, 2)
+    const survivors = clients.slice(2)
+
+    const theirs = editContinuously(victims, 11)
+    const ours = editContinuously(survivors, 12)
+    await editedMore([...theirs.written, ...ours.written], 20, 'edits before the kill')
+    // The test means something only if rows logged by the victim reached the survivors through it.
+    await waitFor(() => survivors.every((c) => victims.every((v) => holdsAll(c.doc, v.made.slice(0, 10)))), CONVERGE_MS, 'the victims\' edits relayed')
+    await victim!.kill9()
+    theirs.stop()
+    // Their tabs closed while the process was dead: they will never resend their state.
+    for (const v of victims) v.provider.destroy()
+    const seenBeforeKill = survivors.flatMap((c) => [...c.received])
+
+    await editedMore(ours.written, 20, 'edits after the kill')
+    ours.stop()
+    await waitFor(() => sameEverywhere(survivors), CONVERGE_MS, 'convergence after the kill')
+    for (const c of survivors) {
+      expect(holdsAll(c.doc, seenBeforeKill), `${c.name} holds what was relayed to the survivors before the kill`).toBe(true)
+      for (const author of survivors) expect(holdsAll(c.doc, author.made), `${c.name} holds ${author.name}'s updates`).toBe(true)
+    }
+
+    const final = new Y.Doc({ gc: false })
+    Y.applyUpdate(final, Y.encodeStateAsUpdate(survivors[0]!.doc))
+    for (const c of survivors) c.provider.disconnect()
+    const reader = await cluster.loadFresh(id, token)
+    expect(holdsAll(reader.doc, seenBeforeKill), 'the log holds what was relayed before the kill').toBe(true)
+    expect(sameEverywhere([reader, { doc: final }])).toBe(true)
   }, SLOW)
 
   test('the presence of a client whose process was killed, and which does not come back, goes away on the others', async () => {

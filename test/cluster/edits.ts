@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import * as Y from 'yjs'
-import { canonical } from '../server/harness.ts'
-import type { AppClient } from './cluster.ts'
+import { canonical, waitFor } from '../server/harness.ts'
+import { type AppClient, CONVERGE_MS } from './cluster.ts'
 
 /** What one client wrote: the final state must hold exactly this of it. */
 export interface Written {
@@ -64,6 +64,12 @@ export const editContinuously = (
   const random = seeded(seed)
   const timer = setInterval(() => clients.forEach((c, i) => editOnce(c, all[i]!, random)), everyMs)
   return { written: all, stop: () => clearInterval(timer) }
+}
+
+/** Resolves once every client made `count` more edits than it had made when called. */
+export const editedMore = (all: readonly Written[], count: number, what: string): Promise<void> => {
+  const from = all.map((w) => w.edits)
+  return waitFor(() => all.every((w, i) => w.edits >= from[i]! + count), CONVERGE_MS, what)
 }
 
 /** What a user sees of the shared document, comparable across replicas. */

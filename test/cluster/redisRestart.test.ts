@@ -1,15 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { createProject, waitFor } from '../server/harness.ts'
-import { type AppClient, CONVERGE_MS, SLOW, allSynced, peersSeen, useCluster } from './cluster.ts'
-import { editContinuously, expectNothingLost, sameEverywhere } from './edits.ts'
+import { type AppClient, CONVERGE_MS, SLOW, allSynced, peersSeen, sees, useCluster } from './cluster.ts'
+import { editContinuously, editedMore, expectNothingLost, sameEverywhere } from './edits.ts'
 
 const cluster = useCluster()
-
-const sees = (c: AppClient, name: string, viewing: string): boolean =>
-  [...c.provider.awareness.getStates().values()].some((s) => {
-    const user = s.user as { name?: unknown, viewing?: unknown } | undefined
-    return user?.name === name && user.viewing === viewing
-  })
 
 describe('a Redis restart', () => {
   test('edits made while Redis is away and after it comes back empty converge through the log; presence works again', async () => {
@@ -19,10 +13,7 @@ describe('a Redis restart', () => {
     await allSynced(clients)
 
     const editing = editContinuously(clients, 7)
-    const moreEdits = async (what: string): Promise<void> => {
-      const from = editing.written.map((w) => w.edits)
-      await waitFor(() => editing.written.every((w, i) => w.edits >= from[i]! + 20), CONVERGE_MS, what)
-    }
+    const moreEdits = (what: string): Promise<void> => editedMore(editing.written, 20, what)
     await moreEdits('edits before Redis goes')
     await cluster.services.redis.kill()
     await moreEdits('edits while Redis is away')

@@ -55,6 +55,8 @@ export interface ClusterServer {
   dataDir: string
   /** Everything it printed, stdout and stderr. */
   log: string[]
+  /** Whether the process has not exited (by itself or stopped). */
+  running(): boolean
   /** SIGKILL, as a crash; resolves once it is gone. */
   kill9(): Promise<void>
   /** SIGTERM: it flushes and exits; resolves once it has. */
@@ -82,8 +84,11 @@ export const spawnClusterServer = async (options: ClusterServerOptions): Promise
     },
     onLine: (line) => log.push(line),
   })
+  let exited = false
+  void server.exited.then(() => { exited = true })
   return {
     url: server.url, pid: server.pid, dataDir, log,
+    running: () => !exited,
     kill9: () => server.kill(),
     stop: async () => void await server.stop(),
   }
