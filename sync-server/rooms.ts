@@ -64,9 +64,21 @@ export class Room {
     })
     this.peers = new RoomPeers(id, deps, this.log, this.presence, (fn) => this.enqueue(fn))
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(encodeUpdate(update), origin))
+    // Presence changes are relayed in batches: the stock client re-sends every presence change
+    // it receives, so one message naming the renewals of a few tens of ms costs each client one
+    // echo instead of one per renewal.
+    let batch: Set<number> | null = null
     this.presence.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
-      const changed = [...added, ...updated, ...removed]
-      this.relay(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.presence.awareness, changed)), null)
+      if (batch === null) {
+        const ids = (batch = new Set())
+        const timer = setTimeout(() => {
+          batch = null
+          if (this.doc.isDestroyed) return
+          this.relay(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.presence.awareness, [...ids])), null)
+        }, PRESENCE_BATCH_MS)
+        timer.unref()
+      }
+      for (const id of [...added, ...updated, ...removed]) batch.add(id)
     })
   }
 
@@ -277,6 +289,9 @@ export class Room {
     for (const [ws, conn] of this.conns) if (ws !== origin) conn.out.send(frame)
   }
 }
+
+/** How long presence changes gather before they are relayed as one message. */
+const PRESENCE_BATCH_MS = 50
 
 /** How long a room just loaded in a cluster waits for the other processes' presence before its connections claim ids. */
 const PRESENCE_SETTLE_MS = 500
