@@ -5,7 +5,7 @@ import { versionRecord } from '../src/domain/versions.ts'
 import { prng } from './reference.ts'
 import { type ShardedReference, buildSharded, editRound, updateBytes } from './shardReference.ts'
 import { collect, heapMB, median, medianTime, time } from './stats.ts'
-import type { Row } from './versions.ts'
+import { type Row, firstScreen } from './versions.ts'
 
 const bench: D.Actor = { id: 'bench', name: 'Bench' }
 
@@ -38,11 +38,6 @@ interface ShardTimes {
   unloadedCut: number
 }
 
-/** Reads what an old version's first screen needs from one shard: 100 items with labels. */
-const firstScreen = (doc: Y.Doc, cut: D.VersionId): void => {
-  const view = D.openVersion(doc, cut)
-  for (const item of D.listItems(view).slice(0, 100)) D.readItem(view, item.id)
-}
 
 const load = (bytes: Uint8Array): Y.Doc => {
   const doc = D.newProjectDoc()
@@ -60,7 +55,7 @@ const measureShard = (ref: ShardedReference, i: number): ShardTimes => {
   const t: ShardTimes = {
     load: loadMs,
     track: time(() => D.trackDeletes(doc)),
-    screen: time(() => firstScreen(doc, s.cut[0] as D.VersionId)),
+    screen: time(() => firstScreen(doc, s.cut[0] as D.VersionId, 100)),
     diff: time(() => D.diffVersions(doc, s.cut[0] as D.VersionId, s.cut[ref.rounds] as D.VersionId)),
     smallCut: 0, smallCutBytes: 0, pending: 0, discard: 0, unloadedCut: 0,
   }

@@ -13,10 +13,10 @@ export interface Row {
   budget?: number
 }
 
-/** Opens a version and reads what the first screen of the grid needs: 60 items with labels. */
-const firstScreen = (doc: Y.Doc, id: D.VersionId): void => {
+/** Opens a version and reads what the first screen of the grid needs: `count` items with labels. */
+export const firstScreen = (doc: Y.Doc, id: D.VersionId, count = 60): void => {
   const view = D.openVersion(doc, id)
-  for (const item of D.listItems(view).slice(0, 60)) D.readItem(view, item.id)
+  for (const item of D.listItems(view).slice(0, count)) D.readItem(view, item.id)
 }
 
 const openFullCopy = (bytes: Uint8Array): D.ProjectJson => {

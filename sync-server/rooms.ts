@@ -8,6 +8,7 @@ import type { Config } from './config.ts'
 import type { Metrics } from './metrics.ts'
 import { type Conn, newConn, takeToken } from './conn.ts'
 import { Presence } from './presence.ts'
+import { relayInBatches } from './presenceRelay.ts'
 import {
   BadMessage, decodeMessage, encodeAwareness, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2,
   encodeUpdate, type Incoming,
@@ -64,22 +65,7 @@ export class Room {
     })
     this.peers = new RoomPeers(id, deps, this.log, this.presence, (fn) => this.enqueue(fn))
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(encodeUpdate(update), origin))
-    // Presence changes are relayed in batches: the stock client re-sends every presence change
-    // it receives, so one message naming the renewals of a few tens of ms costs each client one
-    // echo instead of one per renewal.
-    let batch: Set<number> | null = null
-    this.presence.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
-      if (batch === null) {
-        const ids = (batch = new Set())
-        const timer = setTimeout(() => {
-          batch = null
-          if (this.doc.isDestroyed) return
-          this.relay(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.presence.awareness, [...ids])), null)
-        }, PRESENCE_BATCH_MS)
-        timer.unref()
-      }
-      for (const id of [...added, ...updated, ...removed]) batch.add(id)
-    })
+    relayInBatches(this.doc, this.presence.awareness, (frame) => this.relay(frame, null))
   }
 
   /** The room's presence (y-protocols' Awareness). */
@@ -290,14 +276,9 @@ export class Room {
   }
 }
 
-/** How long presence changes gather before they are relayed as one message. */
-const PRESENCE_BATCH_MS = 50
-
 /** How long a room just loaded in a cluster waits for the other processes' presence before its connections claim ids. */
 const PRESENCE_SETTLE_MS = 500
 
 /** How long a closed slow reader gets to take its close frame before the socket is dropped. */
 const SLOW_CLOSE_GRACE_MS = 1000
-
-interface AwarenessChange { added: number[], updated: number[], removed: number[] }
 
