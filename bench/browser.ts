@@ -75,7 +75,7 @@ export async function benchBrowser(opts: { items: number; runs?: number }): Prom
     const page = await op.newTab(context)
     const project = new ProjectPage(page)
     await project.visit(link, 'Bench')
-    await whenShown(page, { count: items, present: '[role="grid"]:not([aria-busy="true"]) [role="gridcell"]' })
+    await whenShown(page, { count: items, present: '[role="grid"]:not([aria-busy="true"]) [role="gridcell"]:not([aria-busy])' })
     await quiet(page)
     const heap = await op.heapMB(context, page)
 

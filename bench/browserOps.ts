@@ -11,7 +11,7 @@ import { type Span, longTasks, quiet, step, whenShown } from './browserSteps.ts'
 import { type SeededReference, cocoBatch } from './browserSeed.ts'
 
 /** A live (not loading, `aria-busy`) grid cell. */
-const LIVE_CELL = '[role="grid"]:not([aria-busy="true"]) [role="gridcell"]'
+const LIVE_CELL = '[role="grid"]:not([aria-busy="true"]) [role="gridcell"]:not([aria-busy])'
 const TIMEOUT = 600_000
 
 /** A fresh context as a new device: the same window size as the e2e tests. */
@@ -82,7 +82,7 @@ export const coldLoad = async (context: BrowserContext, link: string, items: num
 /** Opens a version from the sidebar's picker: to its first grid paint, and to the banner's count of changes since. */
 export const openOldVersion = async (project: ProjectPage, version: D.Version): Promise<{ cost: Cost; paint: number }> => {
   const page = project.page
-  const painted = whenShown(page, { readOnly: true, count: version.stats.items, present: '[role="grid"] [role="gridcell"]' })
+  const painted = whenShown(page, { readOnly: true, count: version.stats.items, present: '[role="grid"] [role="gridcell"]:not([aria-busy])' })
   const span = await step(page, () => project.sidebar.openVersion(version.name), { readOnly: true, count: version.stats.items, texts: ['Latest has had'] })
   const paint = (await painted) - span.start
   const c = await cost(page, [span])

@@ -4,11 +4,23 @@ export interface LongTask {
   duration: number
 }
 
+/** A long animation frame: its script time by invoker and its rendering time. */
+export interface LongFrame {
+  start: number
+  duration: number
+  /** From the frame's rendering start (rAF callbacks, style, layout) to its end. */
+  renderMs: number
+  styleLayoutMs: number
+  scripts: Array<{ invoker: string; source: string; ms: number; forcedLayoutMs: number }>
+}
+
 /** What the page records for the bench: set up by an init script, before any app code runs. */
 export interface Probe {
   /** False where the browser has no long-task timing: then no figure of it is trustworthy. */
   longTasksObserved: boolean
   longTasks: LongTask[]
+  /** Chromium's long animation frames over 50 ms, with what ran in them (for finding causes). */
+  longFrames: LongFrame[]
   /** Every click, change and key press, in the page's clock: an operation starts at the last one. */
   inputs: number[]
   /** First frame painted with a grid cell (on a cold load, from the grid cache). */
@@ -31,13 +43,29 @@ export type ProbeWindow = Window & { strataBench: Probe }
  * first live (editable) cell appears, scrolling the grid every frame in between.
  */
 export const installProbe = (): void => {
-  const probe: Probe = { longTasksObserved: false, longTasks: [], inputs: [], loadFrames: 0, loadWorstFrameMs: 0 }
+  const probe: Probe = { longTasksObserved: false, longTasks: [], longFrames: [], inputs: [], loadFrames: 0, loadWorstFrameMs: 0 }
   Object.assign(window, { strataBench: probe })
   if (PerformanceObserver.supportedEntryTypes.includes('longtask')) {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) probe.longTasks.push({ start: e.startTime, duration: e.duration })
     }).observe({ type: 'longtask', buffered: true })
     probe.longTasksObserved = true
+  }
+  if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+    type Script = { invoker: string; sourceURL: string; sourceFunctionName: string; duration: number; forcedStyleAndLayoutDuration: number }
+    type Frame = PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts: Script[] }
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as Frame[]) {
+        const end = e.startTime + e.duration
+        probe.longFrames.push({
+          start: e.startTime,
+          duration: e.duration,
+          renderMs: e.renderStart > 0 ? end - e.renderStart : 0,
+          styleLayoutMs: e.styleAndLayoutStart > 0 ? end - e.styleAndLayoutStart : 0,
+          scripts: e.scripts.map((s) => ({ invoker: s.invoker, source: `${s.sourceFunctionName}@${s.sourceURL.split('/').pop() ?? ''}`, ms: s.duration, forcedLayoutMs: s.forcedStyleAndLayoutDuration })),
+        })
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true })
   }
   for (const type of ['click', 'change', 'keydown']) addEventListener(type, (e) => probe.inputs.push(e.timeStamp), { capture: true })
 
@@ -58,7 +86,7 @@ export const installProbe = (): void => {
     requestAnimationFrame(step)
   }
   const observer = new MutationObserver(() => {
-    if (probe.firstGridPaint === undefined && document.querySelector('[role="grid"] [role="gridcell"]')) {
+    if (probe.firstGridPaint === undefined && document.querySelector('[role="grid"] [role="gridcell"]:not([aria-busy])')) {
       probe.firstGridPaint = -1
       afterPaint((now) => {
         probe.firstGridPaint = now
@@ -67,7 +95,7 @@ export const installProbe = (): void => {
         if (probe.editable === undefined) scrollWhileLoading()
       })
     }
-    if (probe.editable === undefined && document.querySelector('[role="grid"]:not([aria-busy="true"]) [role="gridcell"]')) {
+    if (probe.editable === undefined && document.querySelector('[role="grid"]:not([aria-busy="true"]) [role="gridcell"]:not([aria-busy])')) {
       observer.disconnect()
       probe.editable = -1
       afterPaint((now) => (probe.editable = now))
