@@ -1,4 +1,3 @@
-import type * as Y from 'yjs'
 import * as Classes from '../classes.ts'
 import * as Items from '../items.ts'
 import * as Labels from '../labels.ts'
@@ -35,8 +34,8 @@ export const addItems = async (p: ShardedProject, inputs: readonly Items.NewItem
     if (!group) groups.set(i, (group = []))
     group.push(item)
   }
-  const docs = await Promise.all([...groups.keys()].map((i) => p.shards.open(i)))
-  ;[...groups.values()].forEach((group, k) => write(docs[k] as Y.Doc, (m) => group.forEach(({ id, record }) => m.items.set(id, record))))
+  const docs = await Promise.all([...groups].map(async ([i, group]) => ({ doc: await p.shards.open(i), group })))
+  for (const { doc, group } of docs) write(doc, (m) => group.forEach(({ id, record }) => m.items.set(id, record)))
   return placed.map((item) => item.id)
 }
 

@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import * as D from '../../../src/domain/index.ts'
 import * as S from '../../../src/domain/sharded/index.ts'
-import { push } from '../helpers.ts'
+import { ann, image, push } from '../helpers.ts'
 
 /** A sharded project held in memory: its project handle and its documents (root first). */
 export interface Held {
@@ -59,3 +59,11 @@ export const statesOf = (h: Held): string[] => [h.root, ...h.shards].map((doc) =
 
 /** The documents holding `itemId` as an item (there must be exactly one). */
 export const shardsHolding = (h: Held, itemId: D.ItemId): number[] => h.shards.flatMap((doc, i) => (D.maps(doc).items.has(itemId) ? [i] : []))
+
+/** Adds items until one lands in shard `i` (ids are random: a few tries for a few shards). */
+export const itemIn = async (h: Held, i: number): Promise<D.ItemId> => {
+  for (let n = 0; ; n++) {
+    const id = await S.addItem(h.p, image(`in-${i}-${n}.png`), ann)
+    if (S.shardOf(id, h.shards.length) === i) return id
+  }
+}

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as D from '../../../src/domain/index.ts'
 import * as S from '../../../src/domain/sharded/index.ts'
-import { ann, bob, image } from '../helpers.ts'
-import { type Held, countTransactions, pushAll, replicaOf, sharded, statesOf } from './helpers.ts'
-
-const itemIn = async (h: Held, i: number): Promise<D.ItemId> => {
-  for (let n = 0; ; n++) {
-    const id = await S.addItem(h.p, image(`in-${i}-${n}.png`), ann)
-    if (S.shardOf(id, h.shards.length) === i) return id
-  }
-}
+import { ann, bob } from '../helpers.ts'
+import { countTransactions, itemIn, pushAll, replicaOf, sharded, statesOf } from './helpers.ts'
 
 const versioned = async () => {
   const h = sharded(4)

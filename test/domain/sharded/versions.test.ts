@@ -4,15 +4,7 @@ import * as D from '../../../src/domain/index.ts'
 import * as S from '../../../src/domain/sharded/index.ts'
 import { sortItems } from '../../../src/domain/read.ts'
 import { ann, bob, image, push } from '../helpers.ts'
-import { type Held, countTransactions, onlyOnce, pushAll, recordingOpens, replicaOf, sharded, statesOf } from './helpers.ts'
-
-/** Adds items until one lands in shard `i` (ids are random; a few tries at most). */
-const itemIn = async (h: Held, i: number): Promise<D.ItemId> => {
-  for (let n = 0; ; n++) {
-    const id = await S.addItem(h.p, image(`in-${i}-${n}.png`), ann)
-    if (S.shardOf(id, h.shards.length) === i) return id
-  }
-}
+import { countTransactions, itemIn, onlyOnce, pushAll, recordingOpens, replicaOf, sharded, statesOf } from './helpers.ts'
 
 /** A project of 4 shards with an item (and a label) in shards 0 and 1, and a first version. */
 const versioned = async () => {
