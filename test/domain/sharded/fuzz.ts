@@ -26,8 +26,9 @@ export class ShardedNetwork {
         push(doc, copy)
         return copy
       })
-      const replica: Replica = { docs, p: { root: docs[0] as Y.Doc, shards: S.memoryShards([]) }, online: true, inbox: [], who: { id: `u${i}`, name: `User ${i}` } }
-      replica.p = S.shardedProject(docs[0] as Y.Doc, S.memoryShards(docs.slice(1), (k) => !replica.inbox.some((e) => e.doc === k + 1)))
+      const inbox: Replica['inbox'] = []
+      const p = S.shardedProject(docs[0] as Y.Doc, S.memoryShards(docs.slice(1), (k) => !inbox.some((e) => e.doc === k + 1)))
+      const replica: Replica = { docs, p, online: true, inbox, who: { id: `u${i}`, name: `User ${i}` } }
       docs.forEach((doc, d) => {
         doc.clientID = seed * 10_000 + i * 100 + d + 1
         doc.on('updateV2', (update: Uint8Array, origin: unknown) => {

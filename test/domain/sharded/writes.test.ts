@@ -52,10 +52,11 @@ describe('writes', () => {
     const home = S.shardOf(item, 4)
     expect(shardsHolding(h, item)).toEqual([home])
     expect(counts).toEqual(onlyOnce(h, false, [home]))
+    const label = 'label-1' as D.LabelId
     const steps: Array<() => Promise<unknown>> = [
-      () => S.addLabel(h.p, item, { classId: cls, bbox: [0, 0, 10, 10] }, ann),
+      () => S.addLabel(h.p, item, { classId: cls, bbox: [0, 0, 10, 10] }, ann, label),
       () => S.setTag(h.p, item, 'day', true),
-      async () => S.updateLabel(h.p, item, [...D.maps(h.shards[home] ?? h.root).labels.keys()][0] as D.LabelId, { bbox: [1, 1, 5, 5] }, ann),
+      () => S.updateLabel(h.p, item, label, { bbox: [1, 1, 5, 5] }, ann),
       () => S.linkItemToCoco(h.p, item, { id: 7 }),
     ]
     for (const step of steps) {
@@ -65,7 +66,8 @@ describe('writes', () => {
     }
     const shard = h.shards[home]
     if (!shard) throw new Error('no shard')
-    expect(D.maps(shard).labels.size).toBe(1)
+    expect(D.maps(shard).labels.get(label)).toMatchObject({ itemId: item, classId: cls, bbox: [1, 1, 5, 5] })
+    expect(D.maps(shard).items.get(item)?.coco).toEqual({ id: 7 })
     expect(D.maps(shard).tags.toJSON()).toEqual({ [`${item}:day`]: true })
     expect(h.shards.filter((doc) => doc !== shard).every((doc) => D.maps(doc).labels.size === 0 && D.maps(doc).tags.size === 0)).toBe(true)
     counts.fill(0)
