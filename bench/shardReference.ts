@@ -6,23 +6,11 @@ import { ITEM } from '../src/domain/items.ts'
 import { LABEL, requireBBox } from '../src/domain/labels.ts'
 import { requireRecord } from '../src/domain/rules.ts'
 import { versionRecord } from '../src/domain/versions.ts'
+import { shardOf } from '../src/domain/sharded/placement.ts'
 import { prng } from './reference.ts'
 import { time } from './stats.ts'
 
 const bench: D.Actor = { id: 'bench', name: 'Bench' }
-
-/** 32-bit FNV-1a of a string's UTF-16 code units: stable across runtimes, no dependency. */
-export const fnv1a = (s: string): number => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
-
-/**
- * The shard an item lives in. With a power-of-two count the low bits decide, so going from
- * S to 4S splits every shard into four and moves no item between the old shards.
- */
-export const shardOf = (id: string, shards: number): number => fnv1a(id) % shards
 
 /** A UUID-shaped id from a seeded PRNG, so every candidate places the same items. */
 const seededId = <T extends string>(rand: () => number): T => {

@@ -21,6 +21,17 @@ export class VersionNotAvailableError extends StrataError {
   override name = 'VersionNotAvailableError'
 }
 
+/** A version of a sharded project cannot be cut yet: this replica lacks part of some shards (`missing`, by index). */
+export class ShardsIncompleteError extends VersionNotAvailableError {
+  override name = 'ShardsIncompleteError'
+  constructor(
+    message: string,
+    readonly missing: number[],
+  ) {
+    super(message)
+  }
+}
+
 /** An id that does not exist in the project. */
 export class NotFoundError extends StrataError {
   override name = 'NotFoundError'

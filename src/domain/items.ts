@@ -30,7 +30,7 @@ export const ITEM: RecordSchema<ItemRecord> = {
 }
 
 /** Checks a new item's fields and returns the record to store. */
-const itemRecord = (input: NewItem, by: Actor, at = Date.now()): ItemRecord =>
+export const itemRecord = (input: NewItem, by: Actor, at = Date.now()): ItemRecord =>
   requireRecord(ITEM, {
     name: trimmed(input.name), blob: input.blob, mime: input.mime, width: input.width, height: input.height,
     addedAt: at, addedBy: { id: by.id, name: by.name }, ...withCoco(input.coco),
@@ -39,20 +39,23 @@ const itemRecord = (input: NewItem, by: Actor, at = Date.now()): ItemRecord =>
 const lastAdded = new WeakMap<Y.Doc, number>()
 
 /**
- * The time an item is added at: strictly after the previous item this replica added, so
- * items added in one go (a folder, a COCO file) are shown in the order they were given.
+ * The time an item is added at: strictly after the previous item this replica added to the
+ * project whose clock `home` keeps (a sharded project's root), so items added in one go (a
+ * folder, a COCO file) are shown in the order they were given.
  */
-const addedAt = (doc: Y.Doc): number => {
-  const at = Math.max(Date.now(), (lastAdded.get(doc) ?? 0) + 1)
-  lastAdded.set(doc, at)
+export const nextAddedAt = (home: Y.Doc): number => {
+  const at = Math.max(Date.now(), (lastAdded.get(home) ?? 0) + 1)
+  lastAdded.set(home, at)
   return at
 }
 
-/** Adds a data item (an image already stored as a blob). */
-export const addItem = (doc: Y.Doc, input: NewItem, by: Actor): ItemId =>
+/**
+ * Adds a data item (an image already stored as a blob). A sharded project passes the `id`
+ * (chosen first, since it places the item) and `at` from its root's clock.
+ */
+export const addItem = (doc: Y.Doc, input: NewItem, by: Actor, id: ItemId = newId<ItemId>(), at: number = nextAddedAt(doc)): ItemId =>
   write(doc, (m) => {
-    const id = newId<ItemId>()
-    m.items.set(id, itemRecord(input, by, addedAt(doc)))
+    m.items.set(id, itemRecord(input, by, at))
     return id
   })
 

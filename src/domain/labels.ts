@@ -1,6 +1,6 @@
 import type * as Y from 'yjs'
 import { type Actor, type ClassId, type ItemId, type LabelId, newId } from './ids.ts'
-import { type BBox, type ItemRecord, type LabelRecord, type ProjectMaps, write } from './project.ts'
+import { type BBox, type ItemRecord, type LabelRecord, type ProjectMaps, maps, write } from './project.ts'
 import { NotFoundError, ValidationError } from './errors.ts'
 import { type CocoLabelRef, cocoRule, withCoco } from './cocoRef.ts'
 import { ACTOR, type RecordSchema, type Rule, TIME, requireRecord, text } from './rules.ts'
@@ -37,29 +37,30 @@ const requireItem = (m: ProjectMaps, itemId: ItemId): ItemRecord => {
   return item
 }
 
-const requireClass = (m: ProjectMaps, classId: ClassId): ClassId => {
-  if (!m.classes.has(classId)) throw new NotFoundError(`No class ${classId}`)
+/** Checks that the class exists in `home`, the document holding the project's classes (a sharded project's root). */
+const requireClass = (home: Y.Doc, classId: ClassId): ClassId => {
+  if (!maps(home).classes.has(classId)) throw new NotFoundError(`No class ${classId}`)
   return classId
 }
 
-const lastWritten = new WeakMap<ProjectMaps['labels'], number>()
+const lastWritten = new WeakMap<Y.Doc, number>()
 
 /**
- * The time a label is written at: strictly after the previous label this replica wrote, by a
- * fraction of a millisecond, so labels written in one go (a COCO file) keep the order they were
- * given. COCOeval breaks ties between equal boxes by that order.
+ * The time a label is written at: strictly after the previous label this replica wrote in the
+ * project whose clock `home` keeps, by a fraction of a millisecond, so labels written in one go
+ * (a COCO file) keep the order they were given. COCOeval breaks ties between equal boxes by that order.
  */
-const writtenAt = (m: ProjectMaps): number => {
-  const at = Math.max(Date.now(), (lastWritten.get(m.labels) ?? 0) + 1 / 1024)
-  lastWritten.set(m.labels, at)
+const writtenAt = (home: Y.Doc): number => {
+  const at = Math.max(Date.now(), (lastWritten.get(home) ?? 0) + 1 / 1024)
+  lastWritten.set(home, at)
   return at
 }
 
 /** Checks a new label and returns the record to store. */
-const labelRecord = (m: ProjectMaps, itemId: ItemId, input: NewLabel, by: Actor): LabelRecord => {
+const labelRecord = (m: ProjectMaps, home: Y.Doc, itemId: ItemId, input: NewLabel, by: Actor): LabelRecord => {
   const item = requireItem(m, itemId)
   return requireRecord(LABEL, {
-    itemId, classId: requireClass(m, input.classId), bbox: requireBBox(input.bbox, item), by: { id: by.id, name: by.name }, at: writtenAt(m),
+    itemId, classId: requireClass(home, input.classId), bbox: requireBBox(input.bbox, item), by: { id: by.id, name: by.name }, at: writtenAt(home),
     ...withCoco(input.coco),
   })
 }
@@ -67,10 +68,13 @@ const labelRecord = (m: ProjectMaps, itemId: ItemId, input: NewLabel, by: Actor)
 /** A label to draw: its class and box, and the COCO annotation it came from, if any. */
 export interface NewLabel { classId: ClassId; bbox: BBox; coco?: CocoLabelRef }
 
-/** Draws a box label on an item; `id` is given when the label was shown before it was written (an early edit). */
-export const addLabel = (doc: Y.Doc, itemId: ItemId, input: NewLabel, by: Actor, id: LabelId = newId<LabelId>()): LabelId =>
+/**
+ * Draws a box label on an item; `id` is given when the label was shown before it was written
+ * (an early edit). `home` holds the classes and the clock: a sharded project's root.
+ */
+export const addLabel = (doc: Y.Doc, itemId: ItemId, input: NewLabel, by: Actor, id: LabelId = newId<LabelId>(), home: Y.Doc = doc): LabelId =>
   write(doc, (m) => {
-    m.labels.set(id, labelRecord(m, itemId, input, by))
+    m.labels.set(id, labelRecord(m, home, itemId, input, by))
     return id
   })
 
@@ -80,17 +84,17 @@ const requireLabel = (m: ProjectMaps, itemId: ItemId, labelId: LabelId): LabelRe
   return label
 }
 
-/** Moves, resizes or reclassifies a label: one finished gesture, one write. */
-export const updateLabel = (doc: Y.Doc, itemId: ItemId, labelId: LabelId, patch: { classId?: ClassId; bbox?: BBox }, by: Actor): void =>
+/** Moves, resizes or reclassifies a label: one finished gesture, one write (`home` as for `addLabel`). */
+export const updateLabel = (doc: Y.Doc, itemId: ItemId, labelId: LabelId, patch: { classId?: ClassId; bbox?: BBox }, by: Actor, home: Y.Doc = doc): void =>
   write(doc, (m) => {
     const label = requireLabel(m, itemId, labelId)
     const item = requireItem(m, itemId)
     const next = requireRecord(LABEL, {
       itemId,
-      classId: patch.classId === undefined ? label.classId : requireClass(m, patch.classId),
+      classId: patch.classId === undefined ? label.classId : requireClass(home, patch.classId),
       bbox: patch.bbox === undefined ? label.bbox : requireBBox(patch.bbox, item),
       by: { id: by.id, name: by.name },
-      at: writtenAt(m),
+      at: writtenAt(home),
       // Where it came from stays; an export tells from the box whether COCO's area still holds.
       ...withCoco(label.coco),
     })

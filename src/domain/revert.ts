@@ -6,7 +6,8 @@ import { changedKeys, sameValue, valueAt } from './changes.ts'
 import { type Version, lastCheckpoint, putVersion, versionRecord, versionSnapshot } from './versions.ts'
 import { REVERT } from './origins.ts'
 
-type Write = { map: Y.Map<unknown>; key: string; value: unknown }
+/** One key to write back: its map, and the value it had in the target state (undefined = delete it). */
+export type RevertWrite = { map: Y.Map<unknown>; key: string; value: unknown }
 
 /**
  * The writes that make the live document equal to `target`: only the keys that changed
@@ -14,10 +15,10 @@ type Write = { map: Y.Map<unknown>; key: string; value: unknown }
  * IndexedDB and the server receive them, and concurrent reverts of the same keys converge
  * (maps are last-writer-wins per key, nothing is duplicated).
  */
-const revertPlan = (doc: Y.Doc, target: Y.Snapshot): Write[] => {
+export const revertPlan = (doc: Y.Doc, target: Y.Snapshot): RevertWrite[] => {
   const keys = changedKeys(doc, target, null)
   const m = maps(doc)
-  const plan: Write[] = []
+  const plan: RevertWrite[] = []
   for (const name of CONTENT) {
     const map = m[name] as unknown as Y.Map<unknown>
     for (const key of keys[name]) {
@@ -28,7 +29,8 @@ const revertPlan = (doc: Y.Doc, target: Y.Snapshot): Write[] => {
   return plan
 }
 
-const apply = (plan: Write[]): number => {
+/** Writes a revert plan (inside the caller's transaction); answers how many keys it wrote. */
+export const applyPlan = (plan: RevertWrite[]): number => {
   for (const { map, key, value } of plan) {
     if (value === undefined) map.delete(key)
     else map.set(key, value)
@@ -49,7 +51,7 @@ export const discardChanges = (doc: Y.Doc, by: Actor): Version & { reverted: num
     if (record.stats.added + record.stats.removed + record.stats.changed === 0) throw new NoChangesError(`No changes since version "${last.name}" to discard`)
     const id = putVersion(m, record)
     const { snapshot, ...rest } = record
-    return { id, bytes: snapshot.byteLength, ...rest, reverted: apply(revertPlan(doc, target)) }
+    return { id, bytes: snapshot.byteLength, ...rest, reverted: applyPlan(revertPlan(doc, target)) }
   }, REVERT)
 }
 
@@ -66,6 +68,6 @@ export const restoreVersion = (doc: Y.Doc, versionId: VersionId, by: Actor): Ver
     const record = versionRecord(doc, { name: `Before restoring "${chosen?.name ?? versionId}"` }, by, 'restored')
     const id = putVersion(m, record)
     const { snapshot, ...rest } = record
-    return { id, bytes: snapshot.byteLength, ...rest, reverted: apply(plan) }
+    return { id, bytes: snapshot.byteLength, ...rest, reverted: applyPlan(plan) }
   }, REVERT)
 }

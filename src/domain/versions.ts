@@ -76,8 +76,8 @@ export const pendingChanges = (doc: Y.Doc): ChangeSummary & { since: Version | n
   return { since, ...summarize(live, base, null) }
 }
 
-const statsFrom = (base: Version | null, s: ChangeSummary): VersionStats => {
-  const prev = base?.stats
+/** A version's counts: the totals of the version it was compared with (`prev`), moved by what changed since. */
+export const statsFrom = (prev: VersionStats | undefined, s: ChangeSummary): VersionStats => {
   const net = (k: { added: unknown[]; removed: unknown[] }): number => k.added.length - k.removed.length
   return {
     items: (prev?.items ?? 0) + net(s.items),
@@ -107,7 +107,7 @@ export const versionRecord = (doc: Y.Doc, input: { name: string; description?: s
     kind,
     snapshot: Y.encodeSnapshotV2(snapshot),
     base: pending.since?.id ?? null,
-    stats: statsFrom(pending.since, pending),
+    stats: statsFrom(pending.since?.stats, pending),
   }
 }
 

@@ -1,0 +1,73 @@
+import type * as Y from 'yjs'
+import { MIGRATION } from '../origins.ts'
+import { type MetaRecord, maps, newProjectDoc } from '../project.ts'
+import { StrataError } from '../errors.ts'
+import { trackDeletes } from '../deleteLog.ts'
+import { META } from '../create.ts'
+import { COUNT, type Fields, type Rule, requireValue, trimmed } from '../rules.ts'
+import { DEFAULT_SHARDS, isShardCount } from './placement.ts'
+import type { ShardedProject, Shards } from './shards.ts'
+
+/** The sharded layout, recorded in `meta.schema` of the root and of every shard. */
+export const SHARDED_SCHEMA = 2
+
+/** The root's project fields: schema 1's, plus the shard count. */
+export interface RootMeta extends MetaRecord {
+  shards: number
+}
+/** A shard's fields: its place among the project's shards. */
+export interface ShardMeta {
+  schema: number
+  shard: number
+  of: number
+}
+
+const SHARD_COUNT: Rule = (v) => (isShardCount(v) ? null : 'must be a power of two from 1 to 1024')
+
+/** The root's `meta` fields, as the domain writes them (the server takes these once sharded rooms are wired). */
+export const ROOT_META: Fields<RootMeta> = { ...META, shards: SHARD_COUNT }
+
+/** A shard's `meta` fields. */
+export const SHARD_META: Fields<ShardMeta> = { schema: COUNT, shard: COUNT, of: SHARD_COUNT }
+
+/** The documents of a new sharded project: a root and `count` shards, gc off, meta set, deletes tracked. */
+export const createShardedProject = (input: { name: string }, count: number = DEFAULT_SHARDS): { root: Y.Doc; shards: Y.Doc[] } => {
+  const name = requireValue(META.name, trimmed(input.name), 'Project name')
+  requireValue(SHARD_COUNT, count, 'Shard count')
+  const root = newProjectDoc()
+  trackDeletes(root)
+  root.transact(() => {
+    const m = maps(root).meta
+    m.set('schema', SHARDED_SCHEMA)
+    m.set('name', name)
+    m.set('createdAt', Date.now())
+    m.set('shards', count)
+  }, MIGRATION)
+  const shards = Array.from({ length: count }, (_, i) => {
+    const doc = newProjectDoc()
+    trackDeletes(doc)
+    doc.transact(() => {
+      const m = maps(doc).meta
+      m.set('schema', SHARDED_SCHEMA)
+      m.set('shard', i)
+      m.set('of', count)
+    }, MIGRATION)
+    return doc
+  })
+  return { root, shards }
+}
+
+/** The shard count a sharded root records; throws when `root` is not one. */
+export const shardCount = (root: Y.Doc): number => {
+  const m = maps(root).meta
+  const count = m.get('shards')
+  if (m.get('schema') !== SHARDED_SCHEMA || !isShardCount(count)) throw new StrataError('This document is not the root of a sharded project')
+  return count
+}
+
+/** A sharded project from its root and shards; throws when they do not match. */
+export const shardedProject = (root: Y.Doc, shards: Shards): ShardedProject => {
+  const count = shardCount(root)
+  if (shards.count !== count) throw new StrataError(`The project has ${count} shards, but ${shards.count} were given`)
+  return { root, shards }
+}

@@ -1,0 +1,11 @@
+/** Sharded projects (schema 2): a root document plus shard documents of items, labels and tags. No DOM, no network. */
+export { fnv1a, shardOf, shardsFor, isShardCount, DEFAULT_SHARDS, MIN_SHARDS, MAX_SHARDS } from './placement.ts'
+export { type Shards, type ShardedProject, memoryShards, shardIndex } from './shards.ts'
+export { SHARDED_SCHEMA, ROOT_META, SHARD_META, type RootMeta, type ShardMeta, createShardedProject, shardCount, shardedProject } from './create.ts'
+export { addItem, addItems, removeItem, linkItemToCoco, addLabel, updateLabel, removeLabel, setTag, addClass, updateClass, addRun, removeRun, deleteVersion } from './writes.ts'
+export { CUT, type CutRecord, cutShards, listVersions, lastCheckpoint } from './records.ts'
+export { createVersion, pendingChanges } from './cut.ts'
+export { openVersion, liveOf } from './view.ts'
+export { discardChanges, restoreVersion } from './revert.ts'
+export { diffVersions, compareVersions } from './diff.ts'
+export { readProject, readItem, readItems, listItems, listClasses } from './read.ts'
