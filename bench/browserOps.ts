@@ -193,6 +193,9 @@ export const scrollGrid = async (page: Page, seconds: number): Promise<{ fps: nu
         if (!scroller) return reject(new Error('The grid does not scroll'))
         const target = scroller
         target.scrollTop = 0
+        // Read once: reading the extent or the position after each move forces a layout inside the frame.
+        const extent = Math.max(1, target.scrollHeight - target.clientHeight)
+        let offset = 0
         let count = 0
         let worst = 0
         const start = performance.now()
@@ -201,7 +204,8 @@ export const scrollGrid = async (page: Page, seconds: number): Promise<{ fps: nu
           count++
           worst = Math.max(worst, now - last)
           last = now
-          target.scrollTop = (target.scrollTop + 240) % Math.max(1, target.scrollHeight - target.clientHeight)
+          offset = (offset + 240) % extent
+          target.scrollTop = offset
           if (now - start < duration * 1000) requestAnimationFrame(tick)
           else resolve({ fps: (count * 1000) / (now - start), worstFrameMs: worst, start, end: now })
         }
