@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
-import { MAX_WIRE_BYTES, shardRoom } from '../../src/wire.ts'
-import { connectClient, createProject, startTestServer, synced, waitFor } from './harness.ts'
+import * as D from '../../src/domain/index.ts'
+import * as S from '../../src/domain/sharded/index.ts'
+import { MAX_WIRE_BYTES, encodeMessage, shardRoom } from '../../src/wire.ts'
+import { ann, image } from '../domain/helpers.ts'
+import { connectClient, createProject, rawSocket, startTestServer, synced, syncFrame, waitFor } from './harness.ts'
 import { type MuxClient, connectMux, scratch } from './muxHarness.ts'
 
 const cleanup: Array<() => unknown> = []
@@ -144,5 +147,30 @@ describe('one socket per project: the root and its shards', () => {
     await allSynced(other)
     expect(other.root.getMap('scratch').get('still')).toBe('live')
     expect(again.getMap('scratch').get('n')).toBe(1)
+  })
+
+  test('a sharded project made by the domain syncs through its rooms, checked as root and shards; a shard may not hold root records', async () => {
+    const { server, project } = await serverWithProject()
+    const made = S.createShardedProject({ name: 'Made' }, 4)
+    const writer = connectMux(server.url, project.id, project.token, made.root)
+    cleanup.push(() => writer.provider.destroy())
+    made.shards.forEach((doc, i) => writer.add(i, doc))
+    const p = S.shardedProject(made.root, S.memoryShards(made.shards))
+    const classId = S.addClass(p, { name: 'cat' })
+    const items = await S.addItems(p, Array.from({ length: 12 }, (_, i) => image(`img-${i}.png`)), ann)
+    await S.addLabel(p, items[0]!, { classId, bbox: [1, 1, 5, 5] }, ann)
+    await allSynced(writer)
+    const reader = mux(server.url, project.id, project.token)
+    const shards = [0, 1, 2, 3].map((i) => reader.add(i))
+    await waitFor(() => reader.provider.synced && shards.reduce((n, doc) => n + D.maps(doc).items.size, 0) === 12, 5000, 'reader has every item')
+    expect(await S.readProject(S.shardedProject(reader.root, S.memoryShards(shards)))).toEqual(await S.readProject(p))
+    expect(writer.closes).toEqual([])
+    // Classes are the root's: a shard room refuses them.
+    const raw = await rawSocket(server.url, `/mux/${project.id}?token=${project.token}`)
+    const stray = new Y.Doc({ gc: false })
+    stray.getMap('classes').set(classId, D.maps(made.root).classes.get(classId))
+    raw.ws.send(encodeMessage(2, syncFrame(0, Y.encodeStateVector(new Y.Doc()))))
+    raw.ws.send(encodeMessage(2, syncFrame(2, Y.encodeStateAsUpdate(stray))))
+    expect(await raw.closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/^invalid record: classes ".*": belongs to the project's root document/) })
   })
 })
