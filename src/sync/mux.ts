@@ -127,7 +127,7 @@ export class MuxProvider extends ObservableV2<MuxEvents> {
     if (held === undefined) return
     held.doc.off('update', held.onUpdate)
     this.#docs.delete(index)
-    dropStreams(this.#parts, index)
+    // A stream of it in progress is let finish (its parts keep coming) and dropped whole in `#handle`.
     if (this.wsconnected) this.ws?.send(encodeUnsubscribe(index))
     this.#resync()
   }
