@@ -135,3 +135,6 @@ export const ambiguousVersion = (name: string, candidates: readonly VersionCandi
     `${candidates.length} versions are named "${name}"; ask by id:`,
     ...candidates.map((c) => `  ${c.id}  by ${c.by.name || 'someone'}, ${new Date(c.at).toISOString()}`),
   ].join('\n')
+
+export * from './muxWire.ts'
+export * from './muxParts.ts'

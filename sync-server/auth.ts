@@ -15,8 +15,8 @@ export type Action = 'read' | 'write' | 'manage'
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, owner: 2 }
 const NEEDS: Record<Action, number> = { read: 0, write: 1, manage: 2 }
 
-/** Project ids are what the server generates (UUIDs) or short slugs: never a path. */
-export const PROJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
+/** Project ids are what the server generates (UUIDs) or short slugs: never a path (defined with the wire's room names). */
+export { PROJECT_ID } from '../src/wire.ts'
 
 /** sha256 hex of a token: tokens are 256-bit random, so a fast hash is enough. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')

@@ -1,5 +1,27 @@
 import * as Y from 'yjs'
 import { RECORD_MAPS, recordProblem } from '../src/domain/schema.ts'
+import { ROOT_META, SHARD_META } from '../src/domain/sharded/index.ts'
+
+/** Maps only a sharded project's root holds; a shard's update that writes them is refused. */
+const ROOT_ONLY: ReadonlySet<string> = new Set(['classes', 'runs', 'deletedVersions'])
+
+const metaProblem = (fields: Record<string, (v: unknown) => string | null>, key: string, value: unknown): string | null => {
+  const rule = fields[key]
+  if (rule === undefined) return 'unknown field'
+  const problem = rule(value)
+  return problem === null ? null : `bad value: ${problem}`
+}
+
+/**
+ * The problem of a record in a room: a project's root (schema 1's document, whose meta may
+ * also name its shard count) or one of its shards (items, labels, tags, its version records,
+ * and a meta naming its place).
+ */
+const problemIn = (shard: boolean, map: string, key: string, value: unknown): string | null => {
+  if (map === 'meta') return metaProblem(shard ? SHARD_META : ROOT_META, key, value)
+  if (shard && ROOT_ONLY.has(map)) return 'belongs to the project\'s root document, not a shard'
+  return recordProblem(map, key, value)
+}
 
 /** The problem of an update that builds on changes the room does not have (yet). */
 export const MISSING = 'the update builds on changes the server does not have'
@@ -71,7 +93,7 @@ const originAfter = (s: Y.Item): boolean =>
  * Why an update a client sent would put a malformed record into the project, or null when
  * every record it writes is valid. Readers trust the records they read; this is the edge.
  */
-export const findRecordProblem = (doc: Y.Doc, update: Uint8Array): string | null => {
+export const findRecordProblem = (doc: Y.Doc, update: Uint8Array, shard = false): string | null => {
   const structs = Y.decodeUpdate(update).structs.filter((s): s is Y.Item => s instanceof Y.Item)
   const byClient = new Map<number, Y.Item[]>()
   for (const s of structs) {
@@ -89,7 +111,7 @@ export const findRecordProblem = (doc: Y.Doc, update: Uint8Array): string | null
     if (s.content instanceof Y.ContentDeleted) continue
     if (!(s.content instanceof Y.ContentAny)) return `"${place.root}" holds plain records only`
     for (const value of s.content.getContent()) {
-      const problem = recordProblem(place.root, place.key, value)
+      const problem = problemIn(shard, place.root, place.key, value)
       if (problem) return `${place.root} "${place.key.slice(0, 80)}": ${problem}`
     }
   }

@@ -46,14 +46,14 @@ export class Rooms {
     for (const conn of room.conns.values()) if (conn.who.kind === 'project') tokens.add(conn.who.tokenId)
     if (tokens.size === 0) return
     try {
-      const revoked = (await this.deps.storage.listTokens(room.id)).filter((t) => t.revoked && tokens.has(t.id))
-      for (const t of revoked) await this.disconnectToken(room.id, t.id)
+      const revoked = (await this.deps.storage.listTokens(room.projectId)).filter((t) => t.revoked && tokens.has(t.id))
+      for (const t of revoked) await this.disconnectToken(room.projectId, t.id)
     } catch (e) {
       this.deps.log(`room ${room.id}: could not recheck tokens: ${(e as Error).message}`)
     }
   }
 
-  /** The room for a project, loading it once; a failed load is not cached, so the next try reloads. */
+  /** The room of a document (a project id, or a shard's room name), loading it once; a failed load is not cached, so the next try reloads. */
   get (id: string): Promise<Room> {
     this.cancelEviction(id)
     let room = this.loaded.get(id)
@@ -85,15 +85,16 @@ export class Rooms {
     this.idle.set(room.id, timer)
   }
 
-  /** Closes the live connections opened with a token that was just revoked. */
+  /** Closes the live connections opened with a token that was just revoked, in the project's root and every shard. */
   async disconnectToken (projectId: string, tokenId: string): Promise<void> {
-    const room = this.loaded.has(projectId) ? await this.get(projectId).catch(() => null) : null
-    for (const conn of [...room?.conns.values() ?? []]) {
-      if (conn.who.kind !== 'project' || conn.who.tokenId !== tokenId) continue
-      conn.revoked = true
-      room?.close(conn, Close.UNAUTHORISED, Reason.REVOKED)
+    for (const room of (await this.all()).filter((r) => r.projectId === projectId)) {
+      for (const conn of [...room.conns.values()]) {
+        if (conn.who.kind !== 'project' || conn.who.tokenId !== tokenId) continue
+        conn.revoked = true
+        room.close(conn, Close.UNAUTHORISED, Reason.REVOKED)
+      }
+      this.released(room)
     }
-    if (room !== null) this.released(room)
   }
 
   /** Closes every connection, compacts every room and forgets them: for shutdown. */

@@ -1,12 +1,11 @@
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { MISSING, findRecordProblem } from './records.ts'
-import { WebSocket } from 'ws'
 import { assertHistoryKept } from '../src/domain/index.ts'
 import type { Principal } from './auth.ts'
 import type { Config } from './config.ts'
 import type { Metrics } from './metrics.ts'
-import { type Conn, newConn, takeToken } from './conn.ts'
+import { type Conn, type Link, newConn, takeToken } from './conn.ts'
 import { Presence } from './presence.ts'
 import { relayInBatches } from './presenceRelay.ts'
 import {
@@ -17,7 +16,7 @@ import type { Fanout } from './fanout/types.ts'
 import { RoomPeers } from './roomPeers.ts'
 import { RoomLog } from './roomLog.ts'
 import type { Appended, Storage } from './storage/types.ts'
-import { Close, Reason } from '../src/wire.ts'
+import { Close, Reason, parseRoom } from '../src/wire.ts'
 
 /** What a room needs from the rest of the server. */
 export interface RoomDeps {
@@ -41,11 +40,11 @@ export const READ_ONLY_REASON = Reason.READ_ONLY
 /** A room's document: history is kept (no GC) because versions are snapshots into it. */
 export const newRoomDoc = (): Y.Doc => new Y.Doc({ gc: false })
 
-/** One project's live document, its connections and their presence. */
+/** One document's room (a project's root, or one of its shards): the live document, its connections and their presence. */
 export class Room {
   readonly doc = newRoomDoc()
   readonly presence: Presence
-  readonly conns = new Map<WebSocket, Conn>()
+  readonly conns = new Map<Link, Conn>()
   // Messages of a room are handled one at a time, so "logged, then applied, then relayed" holds.
   private queue: Promise<void> = Promise.resolve()
   /** What the document holds of the log; other processes append to it too in cluster mode. */
@@ -54,8 +53,16 @@ export class Room {
   readonly peers: RoomPeers
   /** Set once the registry dropped the room; a newer room may serve its project now. */
   evicted = false
+  /** The project whose root or shard this room is. */
+  readonly projectId: string
+  /** Whether the room is a shard (its records are checked as a shard's). */
+  readonly shard: boolean
 
   private constructor (readonly id: string, private readonly deps: RoomDeps) {
+    const name = parseRoom(id)
+    if (name === null) throw new InvalidRoomError(id)
+    this.projectId = name.projectId
+    this.shard = name.shard !== null
     assertHistoryKept(this.doc)
     this.log = new RoomLog(id, this.doc, deps)
     const { fanout } = deps
@@ -121,9 +128,9 @@ export class Room {
   }
 
   /** Adds a connection and opens the sync handshake. */
-  join (ws: WebSocket, who: Principal): Conn {
-    const conn = newConn(ws, who, this.deps.config, (backlog) => this.slowReader(conn, backlog))
-    this.conns.set(ws, conn)
+  join (link: Link, who: Principal): Conn {
+    const conn = newConn(link, who, this.deps.config)
+    this.conns.set(link, conn)
     conn.out.send(encodeSyncStep1(this.doc))
     const everyone = this.presence.everyone()
     if (everyone !== null) conn.out.send(encodeAwareness(everyone))
@@ -132,7 +139,7 @@ export class Room {
 
   /** Validates a frame at once and queues it; a bad or excessive one closes the connection. */
   receive (conn: Conn, frame: Uint8Array): void {
-    if (!this.conns.has(conn.ws)) return
+    if (!this.conns.has(conn.link)) return
     this.deps.metrics.bytesReceived += frame.length
     if (!takeToken(conn, this.deps.config)) return this.refuse(conn, Close.RATE_LIMITED, 'rate limit: too many messages')
     const { config } = this.deps
@@ -148,29 +155,25 @@ export class Room {
       throw e
     }
     // Reading stops while a connection's messages wait (slow storage, a burst), so they cannot pile up.
-    conn.inbound += frame.length
-    if (conn.inbound > config.maxQueuedBytes) conn.ws.pause()
+    conn.link.received(frame.length)
     this.queue = this.queue.then(() => this.handle(conn, message)).catch((e: unknown) => {
       this.deps.log(`room ${this.id}: failed to handle a message: ${(e as Error).message}`)
       this.close(conn, Close.STORAGE_ERROR, 'server error while handling the message')
-    }).finally(() => {
-      conn.inbound -= frame.length
-      if (conn.ws.isPaused && conn.inbound <= config.maxQueuedBytes / 2) conn.ws.resume()
-    })
+    }).finally(() => conn.link.handled(frame.length))
   }
 
   /** Closes one connection with a code and reason, and forgets it. */
   close (conn: Conn, code: number, reason: string): void {
     this.deps.metrics.closed(code)
-    this.leave(conn.ws)
-    conn.ws.close(code, reason)
+    this.leave(conn.link)
+    conn.link.close(code, reason)
   }
 
   /** Forgets a connection and the presence it brought. */
-  leave (ws: WebSocket): void {
-    const conn = this.conns.get(ws)
+  leave (link: Link): void {
+    const conn = this.conns.get(link)
     if (conn === undefined) return
-    this.conns.delete(ws)
+    this.conns.delete(link)
     this.presence.leave(conn)
   }
 
@@ -189,7 +192,7 @@ export class Room {
     // Edits that arrived before the connection went (a tab closed right after an edit, a bad
     // frame later in the same read) are still saved; only a revoked token's are not.
     const write = message.kind === 'update' || message.kind === 'sync-step2'
-    if (conn.revoked || (!write && !this.conns.has(conn.ws))) return
+    if (conn.revoked || (!write && !this.conns.has(conn.link))) return
     switch (message.kind) {
       case 'sync-step1': return conn.out.answer(message.stateVector, (sv) => encodeSyncStep2(this.doc, sv))
       case 'sync-step2':
@@ -198,7 +201,7 @@ export class Room {
         return
       case 'update': return this.write(conn, message.update, message.empty)
       case 'awareness': {
-        const refusal = this.presence.receive(conn, message.clients, conn.ws)
+        const refusal = this.presence.receive(conn, message.clients, conn.link)
         return refusal === null ? undefined : this.refuse(conn, Close.TOO_LARGE, refusal)
       }
       case 'query-awareness': {
@@ -212,11 +215,11 @@ export class Room {
   private async write (conn: Conn, update: Uint8Array, empty: boolean): Promise<void> {
     if (empty) return
     if (conn.readOnly) return this.dropReadOnly(conn)
-    let problem = findRecordProblem(this.doc, update)
+    let problem = findRecordProblem(this.doc, update, this.shard)
     // Another process may have logged what the edit builds on a moment ago: read the log first.
     if (problem === MISSING && this.deps.fanout !== undefined) {
       await this.log.readNew()
-      problem = findRecordProblem(this.doc, update)
+      problem = findRecordProblem(this.doc, update, this.shard)
     }
     // Before its step 2, a reconnecting client may send an edit that builds on its offline
     // work; that step 2 follows and carries both, so the edit is dropped, not refused.
@@ -237,7 +240,7 @@ export class Room {
     this.deps.metrics.updatesReceived++
     this.deps.fanout?.logged(this.id, row, update)
     try {
-      Y.applyUpdate(this.doc, update, conn.ws)
+      Y.applyUpdate(this.doc, update, conn.link)
     } catch (e) {
       // Logged already; loading skips such a row (see `load`), so the project stays usable.
       this.deps.log(`room ${this.id}: an update could not be applied: ${(e as Error).message}`)
@@ -255,13 +258,6 @@ export class Room {
     conn.out.send(encodePermissionDenied(READ_ONLY_REASON))
   }
 
-  // The socket would hold everything relayed to it from now on: close it, and drop what waits.
-  private slowReader (conn: Conn, backlog: number): void {
-    const mib = (n: number): string => (n / 1024 / 1024).toFixed(1)
-    this.close(conn, Close.SLOW_READER, `connection too slow: ${mib(backlog)} MiB waiting to be sent to it (cap ${mib(this.deps.config.maxQueuedBytes)} MiB); reconnect`)
-    setTimeout(() => conn.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref()
-  }
-
   private async compactNow (): Promise<void> {
     try {
       if (await this.deps.storage.compact(this.id)) this.log.rows = 1
@@ -272,13 +268,18 @@ export class Room {
   }
 
   private relay (frame: Uint8Array, origin: unknown): void {
-    for (const [ws, conn] of this.conns) if (ws !== origin) conn.out.send(frame)
+    for (const [link, conn] of this.conns) if (link !== origin) conn.out.send(frame)
+  }
+}
+
+/** A room name that is not a project id with an optional shard suffix: callers validate names first. */
+export class InvalidRoomError extends Error {
+  constructor (id: string) {
+    super(`invalid room name ${JSON.stringify(id.slice(0, 80))}`)
+    this.name = 'InvalidRoomError'
   }
 }
 
 /** How long a room just loaded in a cluster waits for the other processes' presence before its connections claim ids. */
 const PRESENCE_SETTLE_MS = 500
-
-/** How long a closed slow reader gets to take its close frame before the socket is dropped. */
-const SLOW_CLOSE_GRACE_MS = 1000
 
