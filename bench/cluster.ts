@@ -20,6 +20,16 @@ const PER_PROCESS = 50
 // was the limit (about 2,000–2,500 applies/s, bench/sync.ts), so the crowd is spread over threads.
 const RATE = 0.1
 const SECONDS = 45
+/**
+ * People join over this many seconds, as a team arrives, rather than all at once: each one's
+ * presence renews every 15 s from its own start, so a crowd that joined within 2 s renews in
+ * one wave (150 renewals relayed to 149 peers and echoed by each), which no team of people does
+ * (`--join-seconds 0` measures that wave).
+ */
+const JOIN_SECONDS = 15
+
+/** How the crowd is run: edits per second per person, for how long, over how many threads, joining over how long. */
+interface CrowdShape { rate: number, seconds: number, threads: number, joinSeconds: number }
 /** Crowd threads (`--threads`), 50 clients each: on the loaded 2-core box 6 threads made every hop wait longer for a CPU (BENCHMARKS.md, issue 12). */
 const THREADS = 3
 /** The process killed mid-run (not the first, whose first client places the image). */
@@ -184,8 +194,9 @@ const crowdFigures = (crowd: Crowd, run: CrowdRun, rate: number): { figures: Rec
   }
 }
 
-const runClusterCrowd = async (c: Cluster, room: CrowdRoom, rate: number, seconds: number, threads: number): Promise<ClusterResult> => {
-  const crowd = await joinCrowd({ url: c.balancer.url, room, size: PROCESSES * PER_PROCESS, threads, rate, routes: c.routes })
+const runClusterCrowd = async (c: Cluster, room: CrowdRoom, o: CrowdShape): Promise<ClusterResult> => {
+  const { rate, seconds } = o
+  const crowd = await joinCrowd({ url: c.balancer.url, room, size: PROCESSES * PER_PROCESS, threads: o.threads, rate, routes: c.routes, joinSpreadMs: o.joinSeconds * 1000 })
   const spread = [0, 1, 2].map((b) => crowd.backends.filter((x) => x === b).length)
   const probe = await startProbe(c, room, crowd.target)
   let kill = { killedAt: NaN, victims: 0, back: Promise.resolve<number[]>([]) }
@@ -231,14 +242,15 @@ const runClusterCrowd = async (c: Cluster, room: CrowdRoom, rate: number, second
 }
 
 /** The same crowd, over the same threads, on one embedded process (SQLite) through the same balancer: the baseline of the ratios. */
-const runBaseline = async (rate: number, seconds: number, threads: number): Promise<ClusterResult> => {
+const runBaseline = async (o: CrowdShape): Promise<ClusterResult> => {
+  const { rate, seconds } = o
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-cluster-base-'))
   const server = await spawnServer(dataDir, ADMIN)
   const routes = routeTable()
   const balancer = await startBalancer([server.url], routes.onRoute)
   try {
     const room = await makeRoom(server.url, 'Crowd')
-    const crowd = await joinCrowd({ url: balancer.url, room, size: PROCESSES * PER_PROCESS, threads, rate, routes: routes.buffer })
+    const crowd = await joinCrowd({ url: balancer.url, room, size: PROCESSES * PER_PROCESS, threads: o.threads, rate, routes: routes.buffer, joinSpreadMs: o.joinSeconds * 1000 })
     const run = await editFor(crowd, seconds, startSampler({ server: { pid: server.pid } }), async () => {})
     await crowd.leave()
     const ms = deliveriesOf(run.edited, run.applied).map((d) => d.ms)
@@ -271,16 +283,14 @@ const runBaseline = async (rate: number, seconds: number, threads: number): Prom
  * is killed (SIGKILL) mid-run and its clients reconnect through the balancer. Then the
  * baseline: the same crowd on one embedded process. The ratio row compares their p99.
  */
-export async function benchCluster (opts: { rate?: number, seconds?: number, threads?: number } = {}): Promise<ClusterResult[]> {
-  const rate = opts.rate ?? RATE
-  const seconds = opts.seconds ?? SECONDS
-  const threads = opts.threads ?? THREADS
-  const baseline = await runBaseline(rate, seconds, threads)
+export async function benchCluster (opts: Partial<CrowdShape> = {}): Promise<ClusterResult[]> {
+  const shape: CrowdShape = { rate: opts.rate ?? RATE, seconds: opts.seconds ?? SECONDS, threads: opts.threads ?? THREADS, joinSeconds: opts.joinSeconds ?? JOIN_SECONDS }
+  const baseline = await runBaseline(shape)
   const cluster = await startCluster()
   let result: ClusterResult
   try {
     const room = await makeRoom(cluster.servers[0]?.url ?? '', 'Crowd')
-    result = await runClusterCrowd(cluster, room, rate, seconds, threads)
+    result = await runClusterCrowd(cluster, room, shape)
   } finally {
     await stopCluster(cluster)
   }

@@ -12,7 +12,8 @@ import { loopDelayOf, threadScheduleMs, type LoopDelay } from './sampler.ts'
  * One thread's share of a crowd: people `first` to `first + count - 1` of `of`, joining `url`.
  * `routes` is the balancer's table, by client port: the backend's index + 1, or 0 while none.
  */
-export interface CrowdJob { url: string, room: CrowdRoom, first: number, count: number, of: number, rate: number, routes: SharedArrayBuffer }
+/** A thread's people: `first` to `first + count - 1` of `of`; person k of the crowd joins `k * joinSpreadMs / of` ms after the start. */
+export interface CrowdJob { url: string, room: CrowdRoom, first: number, count: number, of: number, rate: number, routes: SharedArrayBuffer, joinSpreadMs: number }
 
 /** An edit made: its key (bench/crowd.ts's editKey), wall-clock ms, the sender's backend (-1: none), its Yjs client and clock after it. */
 export type SentEdit = [key: string, at: number, backend: number, client: number, clock: number]
@@ -62,7 +63,17 @@ const leaving = { now: false }
 const delay = monitorEventLoopDelay({ resolution: 10 })
 // Every provider adds a process 'exit' listener; hundreds of them are expected here, not a leak.
 process.setMaxListeners(job.count + 20)
-const people = Array.from({ length: job.count }, (_, i) => join(job.url, job.room, `Person ${job.first + i}`, leaving))
+const people: Person[] = []
+// Everyone joins at a moment of their own across the spread, as people arrive, so that their
+// presence renewals (every 15 s from their own start) do not all come at once.
+const allJoined = new Promise<void>((resolve) => {
+  for (let i = 0; i < job.count; i++) {
+    setTimeout(() => {
+      people.push(join(job.url, job.room, `Person ${job.first + i}`, leaving))
+      if (people.length === job.count) resolve()
+    }, ((job.first + i) * job.joinSpreadMs) / job.of)
+  }
+})
 const sent: SentEdit[] = []
 const applied: AppliedEdit[] = []
 const victims = new Set<Person>()
@@ -127,6 +138,7 @@ const check = async (clocks: Map<number, number[]>, members: number[]): Promise<
 const answer = async (ask: Ask): Promise<Answer> => {
   switch (ask.kind) {
     case 'join': {
+      await allJoined
       const synced = await settle(() => people.every((p) => p.provider.synced), 60_000)
       return { kind: 'joined', clients: people.map((p) => p.doc.clientID), backends: people.map(backendOf), synced }
     }

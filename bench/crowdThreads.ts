@@ -68,7 +68,7 @@ export interface Crowd {
 }
 
 /** Options of a crowd: `size` people in `room` through `url`, over `threads` threads, `rate` edits per second each. */
-export interface CrowdThreadOptions { url: string, room: CrowdRoom, size: number, threads: number, rate: number, routes: SharedArrayBuffer }
+export interface CrowdThreadOptions { url: string, room: CrowdRoom, size: number, threads: number, rate: number, routes: SharedArrayBuffer, joinSpreadMs: number }
 
 const all = <K extends Answer['kind']>(threads: Thread[], ask: Ask, kind: K): Promise<Array<Reply<K>>> => Promise.all(threads.map((t) => t.ask(ask, kind)))
 
@@ -76,7 +76,7 @@ const all = <K extends Answer['kind']>(threads: Thread[], ask: Ask, kind: K): Pr
 export const joinCrowd = async (o: CrowdThreadOptions): Promise<Crowd> => {
   const firsts = Array.from({ length: o.threads }, (_, t) => Math.round((t * o.size) / o.threads))
   const threads = firsts.map((first, t) => startThread({
-    url: o.url, room: o.room, first, count: (firsts[t + 1] ?? o.size) - first, of: o.size, rate: o.rate, routes: o.routes,
+    url: o.url, room: o.room, first, count: (firsts[t + 1] ?? o.size) - first, of: o.size, rate: o.rate, routes: o.routes, joinSpreadMs: o.joinSpreadMs,
   }))
   await Promise.all(threads.map((t) => t.next('loaded')))
   const joinStart = performance.now()

@@ -20,6 +20,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     rate: { type: 'string' },
     threads: { type: 'string' },
+    'join-seconds': { type: 'string' },
     only: { type: 'string', multiple: true },
     shards: { type: 'string', multiple: true },
     rounds: { type: 'string' },
@@ -68,7 +69,8 @@ const main = async (): Promise<void> => {
   if (sections.includes('cluster')) {
     const seconds = values.seconds === undefined ? undefined : Number(values.seconds)
     const threads = values.threads === undefined ? undefined : Number(values.threads)
-    for (const c of await benchCluster({ rate: values.rate === undefined ? undefined : Number(values.rate), seconds, threads })) {
+    const joinSeconds = values['join-seconds'] === undefined ? undefined : Number(values['join-seconds'])
+    for (const c of await benchCluster({ rate: values.rate === undefined ? undefined : Number(values.rate), seconds, threads, joinSeconds })) {
       printRecord(`Sync cluster, ${c.title}`, c.figures)
       fail(c.failures)
     }
