@@ -85,7 +85,8 @@ export const recordCut = (p: ShardedProject, pending: Pending, input: { name: st
     throw new NoChangesError(pending.since ? `No changes since version "${pending.since.name}"` : 'No changes to version yet')
   }
   const description = typeof input.description === 'string' ? input.description.trim() : ''
-  return writeCut(p, pending, newId<VersionId>(), { name, description, by: { id: by.id, name: by.name }, at: Date.now(), kind }, origin)
+  const head: Head = { name, description, by: { id: by.id, name: by.name }, at: Date.now(), kind }
+  return writeCut(p, pending, newId<VersionId>(), head, origin)
 }
 
 /** Loads every shard and checks that each is complete, before and after (a shard may fall behind while others load). */
