@@ -87,7 +87,7 @@ describe('migrating a schema-1 project to sharded documents', () => {
     expect(D.readProject(m.root).meta).toMatchObject({ schema: S.SHARDED_SCHEMA, name: 'Cars', createdAt: D.readProject(doc).meta.createdAt, coco: D.readProject(doc).meta.coco })
   })
 
-  it('places every item, label and tag in its shard, S chosen by shardsFor, and writes no versions or shards where the old document had none', async () => {
+  it('places every item, label and tag in its shard (S by shardsFor), reuses an unchanged shard\'s record, and migrates a project with no versions', async () => {
     const { doc } = builtByTodaysCode()
     const m = S.migrateProject(doc, project)
     expect(m.shards).toHaveLength(S.shardsFor(D.maps(doc).items.size))
@@ -100,6 +100,12 @@ describe('migrating a schema-1 project to sharded documents', () => {
       expect([s.classes.size, s.runs.size, s.deletedVersions.size]).toEqual([0, 0, 0])
     })
     expect(D.maps(m.root).items.size + D.maps(m.root).labels.size + D.maps(m.root).tags.size).toBe(0)
+    // A shard that never changed keeps the first cut's record: every later cut reuses it.
+    const states = [D.readProject(doc), ...D.listVersions(doc).map((v) => D.readProject(D.openVersion(doc, v.id)))]
+    const used = new Set(states.flatMap((state) => state.items.map((item) => S.shardOf(item.id, m.shards.length))))
+    const untouched = m.shards.filter((_, i) => !used.has(i))
+    expect(untouched.length).toBeGreaterThan(0)
+    for (const shard of untouched) expect(D.maps(shard).versions.size).toBe(1)
     const empty = D.createProject({ name: 'Empty' })
     const fresh = S.migrateProject(empty, { ...project, shards: 4 })
     expect(S.listVersions(heldOf(fresh).p)).toEqual([])
