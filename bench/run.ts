@@ -3,6 +3,7 @@ import os from 'node:os'
 import { benchVersions, type Row } from './versions.ts'
 import { benchLayouts } from './layout.ts'
 import { benchShards, warmUpShards } from './shards.ts'
+import { benchMigrate } from './migrate.ts'
 import { benchSync } from './sync.ts'
 import { benchCluster } from './cluster.ts'
 import { benchFirstSync } from './firstSync.ts'
@@ -88,6 +89,7 @@ const main = async (): Promise<void> => {
       }
     }
     if (sections.includes('versions')) print(`Versions, N = ${size} items`, benchVersions(n, runs))
+    if (sections.includes('migrate')) print(`Migration to shards, N = ${size} items`, benchMigrate(n, Math.min(runs, 3), values.rounds === undefined ? 20 : Number(values.rounds)), 'loading the old document')
     if (sections.includes('sync')) printRecord(`Sync server, first sync, N = ${size} items`, await benchFirstSync({ items: n }))
     if (sections.includes('io')) printRecord(`Import, N = ${size} items`, await benchImport({ items: n, runs: Math.min(runs, 3) }))
     if (sections.includes('quality')) printRecord(`Model quality, N = ${size} items`, await benchMetrics({ items: n, runs: Math.min(runs, 3) }))

@@ -57,3 +57,14 @@ export class ValidationError extends StrataError {
 export class HistoryNotKeptError extends StrataError {
   override name = 'HistoryNotKeptError'
 }
+
+/** A document whose layout (`meta.schema`) is not the one an operation works on; `found` is what it records. */
+export class SchemaError extends StrataError {
+  override name = 'SchemaError'
+  constructor(
+    message: string,
+    readonly found: unknown,
+  ) {
+    super(message)
+  }
+}

@@ -4,7 +4,7 @@ import { HistoryNotKeptError, ReadOnlyError } from './errors.ts'
 import { LOCAL, type Origin } from './origins.ts'
 import type { CocoClassRef, CocoLabelRef, CocoRef } from './cocoRef.ts'
 
-/** The document layout, recorded in `meta.schema`: schema 1 is the only one so far, so nothing migrates yet. */
+/** The single-document layout, recorded in `meta.schema`; sharded projects record 2, and `sharded/migrate.ts` migrates a schema-1 project to them. */
 export const SCHEMA = 1
 
 export type BBox = [x: number, y: number, w: number, h: number]

@@ -30,31 +30,31 @@ export const ROOT_META: Fields<RootMeta> = { ...META, shards: SHARD_COUNT }
 /** A shard's `meta` fields. */
 export const SHARD_META: Fields<ShardMeta> = { schema: COUNT, shard: COUNT, of: SHARD_COUNT }
 
+/**
+ * A document of a sharded project (the root or a shard): gc off, deletes tracked, `meta` set in
+ * one transaction. `clientID`, when given, is its Yjs client id from the start: a migration
+ * fixes it so that two runs over the same state write the same bytes.
+ */
+export const shardedDoc = (meta: Partial<RootMeta> | ShardMeta, clientID?: number): Y.Doc => {
+  const doc = newProjectDoc()
+  if (clientID !== undefined) doc.clientID = clientID
+  trackDeletes(doc)
+  doc.transact(() => {
+    const m = maps(doc).meta
+    for (const [key, value] of Object.entries(meta)) m.set(key, value)
+  }, MIGRATION)
+  return doc
+}
+
+/** A shard's `meta`: shard `i` of `count`. */
+export const shardMeta = (i: number, count: number): ShardMeta => ({ schema: SHARDED_SCHEMA, shard: i, of: count })
+
 /** The documents of a new sharded project: a root and `count` shards, gc off, meta set, deletes tracked. */
 export const createShardedProject = (input: { name: string }, count: number = DEFAULT_SHARDS): { root: Y.Doc; shards: Y.Doc[] } => {
   const name = requireValue(META.name, trimmed(input.name), 'Project name')
   requireValue(SHARD_COUNT, count, 'Shard count')
-  const root = newProjectDoc()
-  trackDeletes(root)
-  root.transact(() => {
-    const m = maps(root).meta
-    m.set('schema', SHARDED_SCHEMA)
-    m.set('name', name)
-    m.set('createdAt', Date.now())
-    m.set('shards', count)
-  }, MIGRATION)
-  const shards = Array.from({ length: count }, (_, i) => {
-    const doc = newProjectDoc()
-    trackDeletes(doc)
-    doc.transact(() => {
-      const m = maps(doc).meta
-      m.set('schema', SHARDED_SCHEMA)
-      m.set('shard', i)
-      m.set('of', count)
-    }, MIGRATION)
-    return doc
-  })
-  return { root, shards }
+  const root = shardedDoc({ schema: SHARDED_SCHEMA, name, createdAt: Date.now(), shards: count })
+  return { root, shards: Array.from({ length: count }, (_, i) => shardedDoc(shardMeta(i, count))) }
 }
 
 /** The shard count a sharded root records; throws when `root` is not one. */

@@ -46,7 +46,8 @@ export const pendingChanges = async (p: ShardedProject): Promise<ChangeSummary &
   return { since: parts.since, ...joinChanges([parts.root, ...parts.shards.map((s) => s.summary)]) }
 }
 
-type Head = Pick<VersionRecord, 'name' | 'description' | 'by' | 'at' | 'kind'>
+/** What a cut shows besides its counts: name, description, author, time and kind. */
+export type Head = Pick<VersionRecord, 'name' | 'description' | 'by' | 'at' | 'kind'>
 
 /** Writes shard `s`'s record of cut `id` when it changed since its base; answers the record the cut uses. */
 const shardRecord = (s: ShardPending, id: VersionId, head: Head, origin: Origin): VersionId => {
@@ -58,11 +59,26 @@ const shardRecord = (s: ShardPending, id: VersionId, head: Head, origin: Origin)
 }
 
 /**
- * Records a consistent cut of `pending`'s documents: first a record in each shard that changed
- * since the last checkpoint (one transaction each), then the root's record naming every shard's
- * (one transaction), so a root record never names a shard record this replica lacks. The caller
- * has checked that every shard is complete and that nothing ran since `pending` was computed.
+ * Writes cut `id` of `pending`'s documents: first a record in each shard that changed since the
+ * last checkpoint (one transaction each), then the root's record naming every shard's (one
+ * transaction), so a root record never names a shard record this replica lacks. The root
+ * record's `base` and `stats` default to the last checkpoint and its counts moved by what
+ * changed; a migration passes the ones the old version recorded. Refuses nothing: the caller
+ * has checked the head, that every shard is complete and that nothing ran since `pending`.
  */
+export const writeCut = (p: ShardedProject, pending: Pending, id: VersionId, head: Head, origin: Origin, counts?: Pick<VersionRecord, 'base' | 'stats'>): Version => {
+  const shards = pending.shards.map((s) => shardRecord(s, id, head, origin))
+  const { base, stats } = counts ?? {
+    base: pending.since?.id ?? null,
+    stats: statsFrom(pending.since?.stats, joinChanges([pending.root, ...pending.shards.map((s) => s.summary)])),
+  }
+  const record: CutRecord = { ...head, snapshot: Y.encodeSnapshotV2(currentSnapshot(p.root)), base, stats, shards }
+  write(p.root, (m) => m.versions.set(id, requireRecord(CUT, record)), origin)
+  const { shards: _, ...version } = toVersion(id, record) as Version & { shards: unknown }
+  return version
+}
+
+/** Records a new cut of `pending`'s documents under a new id (see `writeCut`); a checkpoint with no changes is refused. */
 export const recordCut = (p: ShardedProject, pending: Pending, input: { name: string; description?: string }, by: Actor, kind: VersionKind, origin: Origin): Version => {
   const name = requireValue(NAME, trimmed(input.name), 'Version name')
   if (kind === 'checkpoint' && pending.total === 0) {
@@ -70,15 +86,7 @@ export const recordCut = (p: ShardedProject, pending: Pending, input: { name: st
   }
   const description = typeof input.description === 'string' ? input.description.trim() : ''
   const head: Head = { name, description, by: { id: by.id, name: by.name }, at: Date.now(), kind }
-  const id = newId<VersionId>()
-  const shards = pending.shards.map((s) => shardRecord(s, id, head, origin))
-  const all = joinChanges([pending.root, ...pending.shards.map((s) => s.summary)])
-  const record: CutRecord = {
-    ...head, snapshot: Y.encodeSnapshotV2(currentSnapshot(p.root)), base: pending.since?.id ?? null, stats: statsFrom(pending.since?.stats, all), shards,
-  }
-  write(p.root, (m) => m.versions.set(id, requireRecord(CUT, record)), origin)
-  const { shards: _, ...version } = toVersion(id, record) as Version & { shards: unknown }
-  return version
+  return writeCut(p, pending, newId<VersionId>(), head, origin)
 }
 
 /** Loads every shard and checks that each is complete, before and after (a shard may fall behind while others load). */

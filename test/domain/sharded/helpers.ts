@@ -67,3 +67,27 @@ export const itemIn = async (h: Held, i: number): Promise<D.ItemId> => {
     if (S.shardOf(id, h.shards.length) === i) return id
   }
 }
+
+/** A project with its schema number blanked: schema 1 and the sharded root record different ones. */
+export const comparableProject = (j: D.ProjectJson) => ({ ...j, meta: { ...j.meta, schema: 0 } })
+
+const byJson = <T>(xs: readonly T[]): T[] => [...xs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+const keys = (k: { added: readonly string[]; removed: readonly string[]; changed: readonly string[] }) => ({ added: byJson(k.added), removed: byJson(k.removed), changed: byJson(k.changed) })
+
+/** A summary with lists sorted and without the root's `shards` field, which schema 1 has not: comparable across layouts. */
+export const comparableSummary = (s: D.ChangeSummary) => {
+  const meta = s.meta.filter((k) => k !== 'shards')
+  return {
+    meta, classes: keys(s.classes), items: keys(s.items), labels: keys(s.labels), runs: keys(s.runs),
+    tags: { added: byJson(s.tags.added), removed: byJson(s.tags.removed) }, total: s.total - (s.meta.length - meta.length),
+  }
+}
+/** A diff with its lists sorted: comparable across layouts. */
+export const comparableDiff = (d: D.ProjectDiff) => ({
+  summary: comparableSummary(d.summary),
+  items: [...d.items].sort((a, b) => (a.id < b.id ? -1 : 1)).map((i) => ({
+    ...i, fields: [...i.fields].sort(),
+    labels: { added: byJson(i.labels.added), removed: byJson(i.labels.removed), changed: byJson(i.labels.changed) },
+    tags: { added: [...i.tags.added].sort(), removed: [...i.tags.removed].sort() },
+  })),
+})

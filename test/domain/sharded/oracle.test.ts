@@ -4,7 +4,7 @@ import * as D from '../../../src/domain/index.ts'
 import * as S from '../../../src/domain/sharded/index.ts'
 import { prng, seededUuid } from '../fuzz.ts'
 import { ann, image } from '../helpers.ts'
-import { sharded } from './helpers.ts'
+import { comparableDiff as diff, comparableProject as project, comparableSummary as summary, sharded } from './helpers.ts'
 
 // The same seeded history on one schema-1 document (the oracle) and on a sharded project, with
 // the same ids and clocks: every read, summary, diff, discard and restore must agree.
@@ -15,32 +15,11 @@ interface Op {
   sharded: (p: S.ShardedProject) => unknown
 }
 
-const byJson = <T>(xs: readonly T[]): T[] => [...xs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
-const keys = (k: { added: readonly string[]; removed: readonly string[]; changed: readonly string[] }) => ({ added: byJson(k.added), removed: byJson(k.removed), changed: byJson(k.changed) })
-
-/** A summary with lists sorted and without the root's `shards` field, which schema 1 has not. */
-const summary = (s: D.ChangeSummary) => {
-  const meta = s.meta.filter((k) => k !== 'shards')
-  return {
-    meta, classes: keys(s.classes), items: keys(s.items), labels: keys(s.labels), runs: keys(s.runs),
-    tags: { added: byJson(s.tags.added), removed: byJson(s.tags.removed) }, total: s.total - (s.meta.length - meta.length),
-  }
-}
-const project = (j: D.ProjectJson) => ({ ...j, meta: { ...j.meta, schema: 0 } })
 /** A version as both sides must agree on it: snapshot sizes differ, and a cut from nothing counts the root's `shards` field. */
 const version = (v: D.Version, isSharded: boolean) => {
   const { bytes: _, ...rest } = v
   return { ...rest, stats: { ...v.stats, changed: v.stats.changed - (isSharded && v.base === null ? 1 : 0) } }
 }
-const diff = (d: D.ProjectDiff) => ({
-  summary: summary(d.summary),
-  items: [...d.items].sort((a, b) => (a.id < b.id ? -1 : 1)).map((i) => ({
-    ...i, fields: [...i.fields].sort(),
-    labels: { added: byJson(i.labels.added), removed: byJson(i.labels.removed), changed: byJson(i.labels.changed) },
-    tags: { added: [...i.tags.added].sort(), removed: [...i.tags.removed].sort() },
-  })),
-})
-
 const outcome = async (fn: () => unknown): Promise<unknown> => {
   try {
     const ok = await fn()
