@@ -51,7 +51,10 @@ class MuxSocket {
     const sink = { get readyState () { return ws.readyState }, send: (frame: Uint8Array, done: (e?: Error | null) => void) => this.write(frame, done) }
     this.out = new Outbox(sink, config.maxQueuedBytes, (backlog) => this.slow(backlog))
     ws.on('message', (data: RawData, isBinary: boolean) => this.receive(toBytes(data), isBinary))
+    // Known to the rooms while open: a token revoked while this socket holds no room still closes it.
+    const release = deps.rooms.hold({ projectId, who, close: (code, reason) => closeWith(ws, deps, code, reason) })
     ws.on('close', () => {
+      release()
       for (const doc of [...this.subs.keys()]) this.unsubscribe(doc)
       dropStreams(this.parts)
     })

@@ -1,5 +1,13 @@
 import { Close, Reason } from '../src/wire.ts'
+import type { Principal } from './auth.ts'
 import { Room, type RoomDeps } from './rooms.ts'
+
+/** A socket that may join rooms of a project later (a mux socket): revoking its token closes it, joined or not. */
+export interface ProjectSocket {
+  readonly projectId: string
+  readonly who: Principal
+  close(code: number, reason: string): void
+}
 
 /** While the fan-out is away, rooms read the log this often. */
 const DEGRADED_CATCH_UP_MS = 1000
@@ -13,6 +21,7 @@ const DEGRADED_CATCH_UP_MS = 1000
 export class Rooms {
   private readonly loaded = new Map<string, Promise<Room>>()
   private readonly idle = new Map<string, NodeJS.Timeout>()
+  private readonly sockets = new Set<ProjectSocket>()
   private readonly ticker: NodeJS.Timeout | null = null
   private lastCatchUp = Date.now()
 
@@ -85,8 +94,17 @@ export class Rooms {
     this.idle.set(room.id, timer)
   }
 
-  /** Closes the live connections opened with a token that was just revoked, in the project's root and every shard. */
+  /** Keeps `socket` known while it is open, so that a revocation reaches it even between subscriptions; answers the release. */
+  hold (socket: ProjectSocket): () => void {
+    this.sockets.add(socket)
+    return () => void this.sockets.delete(socket)
+  }
+
+  /** Closes the live connections opened with a token that was just revoked, in the project's root and every shard, and its mux sockets. */
   async disconnectToken (projectId: string, tokenId: string): Promise<void> {
+    for (const socket of [...this.sockets]) {
+      if (socket.projectId === projectId && socket.who.kind === 'project' && socket.who.tokenId === tokenId) socket.close(Close.UNAUTHORISED, Reason.REVOKED)
+    }
     for (const room of (await this.all()).filter((r) => r.projectId === projectId)) {
       for (const conn of [...room.conns.values()]) {
         if (conn.who.kind !== 'project' || conn.who.tokenId !== tokenId) continue

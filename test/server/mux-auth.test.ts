@@ -1,7 +1,7 @@
 import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
-import { PART_BYTES, encodeMessage, shardRoom } from '../../src/wire.ts'
+import { PART_BYTES, encodeMessage, encodeUnsubscribe, shardRoom } from '../../src/wire.ts'
 import { api, connectClient, createProject, issueToken, rawSocket, startTestServer, synced, syncFrame, updateSetting, waitFor } from './harness.ts'
 import { connectMux } from './muxHarness.ts'
 
@@ -83,5 +83,20 @@ describe('shard rooms and the mux socket take the project’s tokens', () => {
     expect((await api(server.url, 'DELETE', `/api/projects/${p1.id}/tokens/${editor.id}`, p1.token)).status).toBe(204)
     expect(await raw.closed).toMatchObject({ code: 4401, reason: 'unauthorised: token revoked' })
     expect(await roomContent(shardRoom(p1.id, 7))).toEqual({ k: 1 })
+  })
+
+  test('a revoked token closes a mux socket that holds no room at the time, so it cannot subscribe and write afterwards', async () => {
+    const editor = await issueToken(server.url, p1.id, p1.token, 'editor')
+    const raw = await rawSocket(server.url, `/mux/${p1.id}?token=${editor.token}`)
+    raw.ws.send(encodeMessage(6, syncFrame(0, Y.encodeStateVector(new Y.Doc()))))
+    await waitFor(() => raw.received.length >= 2, 5000, 'shard 5 answered')
+    raw.ws.send(encodeUnsubscribe(6))
+    await waitFor(async () => (await server.rooms.get(shardRoom(p1.id, 5))).conns.size === 0, 5000, 'left shard 5')
+    expect((await api(server.url, 'DELETE', `/api/projects/${p1.id}/tokens/${editor.id}`, p1.token)).status).toBe(204)
+    // Sent at once: whatever the server reads of it after the revocation is not applied.
+    raw.ws.send(encodeMessage(6, syncFrame(0, Y.encodeStateVector(new Y.Doc()))))
+    raw.ws.send(encodeMessage(6, syncFrame(2, updateSetting('late', 1))))
+    expect(await raw.closed).toMatchObject({ code: 4401, reason: 'unauthorised: token revoked' })
+    expect(await roomContent(shardRoom(p1.id, 5))).toEqual({})
   })
 })
