@@ -9,6 +9,12 @@ export interface LocalProject {
   doc: Y.Doc
   /** Whether changes are being saved on this device (absent where nothing is stored). */
   saving?: SaveHealth
+  /** Bytes of updates this document holds in storage: what was read at load plus what was appended since. */
+  readonly bytes?: number
+  /** True while a change is not yet stored on this device: a write in flight, or one that failed and was not yet covered. */
+  readonly unsaved?: boolean
+  /** Settles once every write started so far (and any started meanwhile) has been stored or has failed. */
+  settled?(): Promise<void>
   destroy(): void
 }
 
@@ -131,11 +137,14 @@ export const openLocalProject = async (
   // whole-document save). A whole-document write covers every write numbered up to its own.
   let written = 0
   let lastFailed = -1
+  let stored = stats.bytes
+  const inFlight = new Set<Promise<void>>()
   let wholeTimer: ReturnType<typeof setTimeout> | undefined
   const write = (bytes: Uint8Array, whole: boolean): void => {
     const mine = written++
     appended = { bytes: appended.bytes + bytes.byteLength, count: appended.count + 1 }
-    appendUpdate(db, bytes).then(
+    stored += bytes.byteLength
+    const writing = appendUpdate(db, bytes).then(
       () => {
         if (whole && mine > lastFailed) lastFailed = -1
         if (lastFailed < 0) saving.saved()
@@ -146,6 +155,8 @@ export const openLocalProject = async (
         saving.failed(error)
       },
     )
+    inFlight.add(writing)
+    void writing.finally(() => inFlight.delete(writing))
   }
   const store = (update: Uint8Array, origin: unknown): void => {
     if (origin === STORED) return
@@ -162,6 +173,11 @@ export const openLocalProject = async (
   return {
     doc,
     saving,
+    get bytes() { return stored },
+    get unsaved() { return inFlight.size > 0 || lastFailed >= 0 || wholeTimer !== undefined },
+    settled: async () => {
+      while (inFlight.size > 0) await Promise.all(inFlight)
+    },
     destroy: () => {
       clearTimeout(compactTimer)
       clearTimeout(wholeTimer)
