@@ -95,11 +95,12 @@ const applier = (doc: Y.Doc, onProgress: LoadProgress) => {
 export type Compact = (name: string) => Promise<void>
 
 /** Compaction in this thread: for Node tools and tests, where nothing else waits on it. */
-const inThread: Compact = (name) => compactStored(name).then(() => undefined)
+const inThread = (factory?: IDBFactory): Compact => (name) => compactStored(name, factory).then(() => undefined)
 
 export const openLocalProject = async (
-  projectId: string, onProgress: LoadProgress = () => undefined, mark: (name: string) => void = () => undefined, compact: Compact = inThread,
+  projectId: string, onProgress: LoadProgress = () => undefined, mark: (name: string) => void = () => undefined, compact?: Compact, factory?: IDBFactory,
 ): Promise<LocalProject> => {
+  const compactLog = compact ?? inThread(factory)
   const name = databaseName(projectId)
   const doc = newProjectDoc()
   assertHistoryKept(doc)
@@ -116,10 +117,10 @@ export const openLocalProject = async (
       if (compacting) return compactSoon()
       appended = { bytes: 0, count: 0 }
       compacting = true
-      compact(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error)).finally(() => (compacting = false))
+      compactLog(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error)).finally(() => (compacting = false))
     }, COMPACT_DELAY_MS)
   }
-  const stats: Loaded = await loadStored(name, apply.push).catch((error: unknown) => {
+  const stats: Loaded = await loadStored(name, apply.push, factory).catch((error: unknown) => {
     // A failed load leaves nothing running behind it.
     doc.destroy()
     throw error
@@ -131,7 +132,7 @@ export const openLocalProject = async (
   // Updates that are not yet small pieces (a first sync, many small edits) get compacted.
   appended = { bytes: stats.count > stats.pieces ? COMPACT_BYTES : 0, count: stats.count - stats.pieces }
   compactSoon()
-  const db = await openUpdateLog(name)
+  const db = await openUpdateLog(name, factory)
   const saving = new SaveHealth()
   // Writes are numbered; `lastFailed` is the newest one that failed (-1: none since the last
   // whole-document save). A whole-document write covers every write numbered up to its own.

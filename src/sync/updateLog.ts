@@ -6,10 +6,10 @@
 
 const UPDATES = 'updates'
 
-/** Opens (creating when new) one project's update log. */
-export const openUpdateLog = (name: string): Promise<IDBDatabase> =>
+/** Opens (creating when new) one document's update log, in `factory` (the global IndexedDB unless told: a test's second device). */
+export const openUpdateLog = (name: string, factory: IDBFactory = indexedDB): Promise<IDBDatabase> =>
   new Promise((resolve, reject) => {
-    const req = indexedDB.open(name)
+    const req = factory.open(name)
     req.onupgradeneeded = () => {
       const db = req.result
       if (!db.objectStoreNames.contains(UPDATES)) db.createObjectStore(UPDATES, { autoIncrement: true })
@@ -73,9 +73,9 @@ export const replaceUpdates = (db: IDBDatabase, lastKey: number, pieces: readonl
 }
 
 /** A value kept in the log's `custom` store (y-indexeddb's place for such values). */
-export const customValue = <T>(name: string, key: string): { read(): Promise<T | undefined>; write(value: T): Promise<void> } => {
+export const customValue = <T>(name: string, key: string, factory?: IDBFactory): { read(): Promise<T | undefined>; write(value: T): Promise<void> } => {
   const withStore = async <R>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<R>): Promise<R> => {
-    const db = await openUpdateLog(name)
+    const db = await openUpdateLog(name, factory)
     try {
       return await new Promise<R>((resolve, reject) => {
         const req = fn(db.transaction('custom', mode).objectStore('custom'))

@@ -22,6 +22,8 @@ export interface ShardedOptions {
   /** The WebSocket class (Node's `ws` in tests); the global one by default. */
   WebSocket?: typeof WebSocket
   compact?: Compact
+  /** Where this device's databases are (the global IndexedDB unless told: a test's second device). */
+  indexedDB?: IDBFactory
 }
 
 /** One shard document in memory, or on its way there. */
@@ -147,6 +149,11 @@ export class ShardedProjectEngine implements Shards {
     }
   }
 
+  /** Changes the budget; the shards over it are released as the next shard loads. */
+  setBudget(budget: Partial<ShardBudget>): void {
+    Object.assign(this.#budget, budget)
+  }
+
   /** The network came or went. */
   network(online: boolean): void {
     this.#options.online = online
@@ -176,9 +183,9 @@ export class ShardedProjectEngine implements Shards {
 
   async #start(): Promise<ShardedProject> {
     const { projectId, token, server, online } = this.#options
-    const root = await openLocalProject(projectId, undefined, undefined, this.#options.compact)
+    const root = await openLocalProject(projectId, undefined, undefined, this.#options.compact, this.#options.indexedDB)
     this.#root = root
-    this.#synced = await readSyncedShards(databaseName(projectId))
+    this.#synced = await readSyncedShards(databaseName(projectId), this.#options.indexedDB)
     onMapsChanged(root.doc, (names) => this.#emit(null, names))
     const provider = new MuxProvider(`${server.replace(/\/$/, '')}/mux`, projectId, root.doc, {
       params: { token }, WebSocketPolyfill: this.#options.WebSocket, connect: online,
@@ -214,7 +221,7 @@ export class ShardedProjectEngine implements Shards {
     try {
       await this.#admit()
       try {
-        local = await openLocalProject(shardRoom(this.projectId, i), undefined, undefined, this.#options.compact)
+        local = await openLocalProject(shardRoom(this.projectId, i), undefined, undefined, this.#options.compact, this.#options.indexedDB)
       } finally {
         this.#reserved--
       }
@@ -230,6 +237,7 @@ export class ShardedProjectEngine implements Shards {
     this.#use(entry)
     this.#emit(i, ALL_MAPS)
     await this.#whenSynced(i)
+    if (this.#provider?.docSynced(i)) await this.#markSynced(i, local)
     this.#use(entry)
     return local.doc
   }
@@ -251,17 +259,19 @@ export class ShardedProjectEngine implements Shards {
     })
   }
 
-  // A shard counts as complete only once what it received is stored, so a restart offline still holds it.
   #docSynced(doc: MuxDoc, synced: boolean): void {
     const local = doc === null ? null : this.#held.get(doc)?.local
-    if (doc !== null && synced && local && !this.#synced?.has(doc)) {
-      void local.settled?.().then(async () => {
-        if (local.unsaved) return
-        await this.#synced?.add(doc)
-        this.#emit(doc, NONE)
-      })
-    }
+    if (doc !== null && synced && local) void this.#markSynced(doc, local)
     this.#emit(doc, NONE)
+  }
+
+  // A shard counts as complete only once what it received is stored, so a restart offline still holds it.
+  async #markSynced(i: number, local: LocalProject): Promise<void> {
+    if (this.#synced?.has(i)) return
+    await local.settled?.()
+    if (local.unsaved) return
+    await this.#synced?.add(i)
+    this.#emit(i, NONE)
   }
 
   /**

@@ -13,8 +13,8 @@ const KEY = 'shards-synced'
 const isIndexList = (v: unknown): v is number[] => Array.isArray(v) && v.every((i) => Number.isInteger(i) && i >= 0)
 
 /** Reads the list from database `name` (an older or foreign value counts as none). */
-export const readSyncedShards = async (name: string): Promise<SyncedShards> => {
-  const stored = customValue<number[]>(name, KEY)
+export const readSyncedShards = async (name: string, factory?: IDBFactory): Promise<SyncedShards> => {
+  const stored = customValue<number[]>(name, KEY, factory)
   const value = await stored.read()
   const set = new Set(isIndexList(value) ? value : [])
   // One write at a time, each of the whole list, so a later one never loses to an earlier one.
