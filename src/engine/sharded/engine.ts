@@ -2,11 +2,11 @@ import type * as Y from 'yjs'
 import { NotFoundError, StrataError } from '../../domain/index.ts'
 import { type ShardedProject, type Shards, shardCount } from '../../domain/sharded/index.ts'
 import { type MuxDoc, MuxProvider } from '../../sync/mux.ts'
-import { type Compact, type LocalProject, databaseName, openLocalProject } from '../../sync/persistence.ts'
+import { type Compact, type LocalProject, STORED, databaseName, openLocalProject } from '../../sync/persistence.ts'
 import { PROJECT_ID, shardRoom } from '../../wire.ts'
 import { ALL_MAPS, type MapName, onMapsChanged } from '../opened.ts'
 import { type Candidate, DEFAULT_BUDGET, type ShardBudget, ShardBudgetError, leastRecentlyUsed } from './budget.ts'
-import { type SyncedShards, readSyncedShards } from './syncedShards.ts'
+import { type ShardList, SYNCED, UNSENT, readShardList } from './shardList.ts'
 
 /** What changed in one document of the project (`null`: the root): the maps a transaction touched; none for a change of state (loaded, released, synced). */
 export type ShardChanged = (doc: MuxDoc, names: ReadonlySet<MapName>) => void
@@ -68,7 +68,9 @@ export class ShardedProjectEngine implements Shards {
   #count = 0
   #root: LocalProject | null = null
   #provider: MuxProvider | null = null
-  #synced: SyncedShards | null = null
+  #synced: ShardList | null = null
+  #unsent: ShardList | null = null
+  #sending = false
   #admission: Promise<void> = Promise.resolve()
   #reserved = 0
   #opening = 0
@@ -185,7 +187,8 @@ export class ShardedProjectEngine implements Shards {
     const { projectId, token, server, online } = this.#options
     const root = await openLocalProject(projectId, undefined, undefined, this.#options.compact, this.#options.indexedDB)
     this.#root = root
-    this.#synced = await readSyncedShards(databaseName(projectId), this.#options.indexedDB)
+    this.#synced = await readShardList(databaseName(projectId), SYNCED, this.#options.indexedDB)
+    this.#unsent = await readShardList(databaseName(projectId), UNSENT, this.#options.indexedDB)
     onMapsChanged(root.doc, (names) => this.#emit(null, names))
     const provider = new MuxProvider(`${server.replace(/\/$/, '')}/mux`, projectId, root.doc, {
       params: { token }, WebSocketPolyfill: this.#options.WebSocket, connect: online,
@@ -193,8 +196,12 @@ export class ShardedProjectEngine implements Shards {
     this.#provider = provider
     if (this.#presence) provider.awareness.setLocalStateField('user', this.#presence)
     provider.on('doc-sync', (doc, synced) => this.#docSynced(doc, synced))
-    provider.on('status', () => this.#emit(null, NONE))
+    provider.on('status', ({ status }) => {
+      if (status === 'connected') void this.#sendUnsent()
+      this.#emit(null, NONE)
+    })
     this.#count = await this.#shardCount(root.doc, provider)
+    if (provider.wsconnected) void this.#sendUnsent()
     return { root: root.doc, shards: this }
   }
 
@@ -233,6 +240,7 @@ export class ShardedProjectEngine implements Shards {
     entry.local = local
     if (this.#closed) throw new StrataError('The project was closed while a shard loaded')
     onMapsChanged(local.doc, (names) => this.#emit(i, names))
+    local.doc.on('update', (_update: Uint8Array, origin: unknown) => this.#changed(i, origin))
     this.#provider?.addShard(i, local.doc)
     this.#use(entry)
     this.#emit(i, ALL_MAPS)
@@ -261,8 +269,33 @@ export class ShardedProjectEngine implements Shards {
 
   #docSynced(doc: MuxDoc, synced: boolean): void {
     const local = doc === null ? null : this.#held.get(doc)?.local
-    if (doc !== null && synced && local) void this.#markSynced(doc, local)
+    if (doc !== null && synced && local) {
+      void this.#markSynced(doc, local)
+      // As the app's link counts it: a completed sync exchange carries what the server lacked.
+      void this.#unsent?.delete(doc)
+    }
     this.#emit(doc, NONE)
+  }
+
+  /** A change of this device's made while shard `i` was not synced is remembered until it syncs, across restarts. */
+  #changed(i: number, origin: unknown): void {
+    const provider = this.#provider
+    if (origin === STORED || origin === provider || (provider?.wsconnected && provider.docSynced(i))) return
+    void this.#unsent?.add(i)
+  }
+
+  /** Once connected, opens each shard holding changes not yet sent (one at a time), so they reach the server. */
+  async #sendUnsent(): Promise<void> {
+    if (this.#sending || this.#count === 0) return
+    this.#sending = true
+    try {
+      for (const i of this.#unsent?.values() ?? []) {
+        if (this.#closed || !this.#provider?.wsconnected) break
+        await this.open(i).catch((error: unknown) => console.warn(`Shard ${i}'s changes were not sent yet:`, error))
+      }
+    } finally {
+      this.#sending = false
+    }
   }
 
   // A shard counts as complete only once what it received is stored, so a restart offline still holds it.
