@@ -151,9 +151,10 @@ export class ShardedProjectEngine implements Shards {
     }
   }
 
-  /** Changes the budget; the shards over it are released as the next shard loads. */
-  setBudget(budget: Partial<ShardBudget>): void {
+  /** Changes the budget; settles once the shards over it that may go are released. */
+  setBudget(budget: Partial<ShardBudget>): Promise<void> {
     Object.assign(this.#budget, budget)
+    return this.#admit(0)
   }
 
   /** The network came or went. */
@@ -226,7 +227,7 @@ export class ShardedProjectEngine implements Shards {
   async #load(i: number): Promise<Y.Doc> {
     let local: LocalProject
     try {
-      await this.#admit()
+      await this.#admit(1)
       try {
         local = await openLocalProject(shardRoom(this.projectId, i), undefined, undefined, this.#options.compact, this.#options.indexedDB)
       } finally {
@@ -325,31 +326,31 @@ export class ShardedProjectEngine implements Shards {
     }, 0)
   }
 
-  /** Waits its turn, makes room under the budget and reserves a place for one more shard. */
-  #admit(): Promise<void> {
-    const turn = this.#admission.then(() => this.#makeRoom())
+  /** Waits its turn, makes room under the budget and reserves a place for `adding` more shards. */
+  #admit(adding: number): Promise<void> {
+    const turn = this.#admission.then(() => this.#makeRoom(adding))
     this.#admission = turn.catch(() => undefined)
     return turn
   }
 
-  async #makeRoom(): Promise<void> {
+  async #makeRoom(adding: number): Promise<void> {
     const tried = new Set<number>()
     for (;;) {
       const held = this.#candidates().filter((c) => !tried.has(c.index))
       const loaded = this.loaded.length
-      const full = loaded + this.#reserved + 1 > this.#budget.shards
+      const full = loaded + this.#reserved + adding > this.#budget.shards
       const bytes = this.#candidates().reduce((sum, c) => sum + c.bytes, 0)
       if (!full && bytes <= this.#budget.bytes) break
       const victim = leastRecentlyUsed(held)
       if (victim === null) {
-        if (!full) break
+        if (!full || adding === 0) break
         throw new ShardBudgetError(`${loaded} shards are loaded and all are pinned or in use; the budget is ${this.#budget.shards}`)
       }
       tried.add(victim.index)
       const h = this.#held.get(victim.index)
       if (h) await this.#release(h)
     }
-    this.#reserved++
+    this.#reserved += adding
   }
 
   #candidates(): Candidate[] {
