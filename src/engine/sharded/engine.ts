@@ -7,6 +7,8 @@ import { PROJECT_ID, shardRoom } from '../../wire.ts'
 import { ALL_MAPS, type MapName, onMapsChanged } from '../opened.ts'
 import { type Candidate, DEFAULT_BUDGET, type ShardBudget, ShardBudgetError, leastRecentlyUsed } from './budget.ts'
 import { type ShardList, SYNCED, UNSENT, readShardList } from './shardList.ts'
+import { Leases } from './leases.ts'
+import { firstRootSync, whenSynced } from './socket.ts'
 
 /** What changed in one document of the project (`null`: the root): the maps a transaction touched; none for a change of state (loaded, released, synced). */
 export type ShardChanged = (doc: MuxDoc, names: ReadonlySet<MapName>) => void
@@ -33,8 +35,6 @@ interface Held {
   local: LocalProject | null
   loading: Promise<Y.Doc>
   used: number
-  /** In use by the opens under way (see `#use`). */
-  leased: boolean
   releasing: Promise<void> | null
 }
 
@@ -44,16 +44,15 @@ const NONE: ReadonlySet<MapName> = new Set()
  * One sharded project in the engine: the root always loaded, shard documents loaded on demand
  * (each from its own IndexedDB database, `strata:doc:<P>.s<i>`, in y-indexeddb's layout) and
  * released least recently used first under a budget, all synced over one `MuxProvider`. It is
- * the domain's `Shards`: `project` is what the domain's sharded API takes.
+ * the domain's `Shards`; `ready` answers the `ShardedProject` the domain's sharded API takes.
  *
  * `complete(i)`: shard i was received whole from the server at least once on this device (its
  * sync step 2 applied and stored; kept in the root's database), and, while loaded and
  * connected, its sync step 2 arrived since the socket last subscribed it. A released shard
  * keeps the first answer: what this device saw of it is all stored.
  *
- * A shard is never released while pinned (`pin`), while an open is under way that may be
- * part of the same operation as its own (the domain opens a command's shards together and
- * uses them at once), or while a change to it failed to store; a release unsubscribes it,
+ * A shard is never released while pinned (`pin`), while in use by a command's opens
+ * (`Leases`), or while a change to it failed to store; a release unsubscribes it,
  * waits until every change it holds is stored, then destroys its document.
  */
 export class ShardedProjectEngine implements Shards {
@@ -73,9 +72,8 @@ export class ShardedProjectEngine implements Shards {
   #sending = false
   #admission: Promise<void> = Promise.resolve()
   #reserved = 0
-  #opening = 0
   #clock = 0
-  #leaseTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #leases = new Leases()
   #presence: { name: string; viewing: string } | null = null
   #closed = false
   #wake = (): void => undefined
@@ -129,12 +127,9 @@ export class ShardedProjectEngine implements Shards {
       if (h.local) this.#use(h)
       return h.loading.then((doc) => (this.#use(h), doc))
     }
-    this.#opening++
-    const loading = this.#load(i).finally(() => {
-      this.#opening--
-      this.#endLeases()
-    })
-    this.#held.set(i, { index: i, local: null, loading, used: ++this.#clock, leased: false, releasing: null })
+    this.#leases.begin()
+    const loading = this.#load(i).finally(() => this.#leases.end())
+    this.#held.set(i, { index: i, local: null, loading, used: ++this.#clock, releasing: null })
     return loading
   }
 
@@ -174,7 +169,7 @@ export class ShardedProjectEngine implements Shards {
   async close(): Promise<void> {
     this.#closed = true
     this.#wake()
-    clearTimeout(this.#leaseTimer)
+    this.#leases.clear()
     await Promise.allSettled([...this.#held.values()].map((h) => h.loading))
     await Promise.allSettled([...this.#held.values()].map((h) => h.releasing))
     await Promise.all([...this.#held.values()].map((h) => this.#unload(h)))
@@ -210,15 +205,13 @@ export class ShardedProjectEngine implements Shards {
   async #shardCount(root: Y.Doc, provider: MuxProvider): Promise<number> {
     try {
       return shardCount(root)
-    } catch (notYet) {
+    } catch {
       if (!provider.shouldConnect) throw new StrataError('This project has not reached this device yet: it opens once online')
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve
-        provider.on('connection-close', () => resolve())
-        provider.on('doc-sync', (doc) => doc === null && resolve())
-      })
+      const first = firstRootSync(provider)
+      this.#wake = first.stop
+      const synced = await first.synced
       if (this.#closed) throw new StrataError('The project was closed while it loaded')
-      if (!provider.docSynced(null)) throw notYet
+      if (!synced) throw new StrataError('This project has not reached this device yet, and the server could not be reached')
       return shardCount(root)
     }
   }
@@ -245,27 +238,10 @@ export class ShardedProjectEngine implements Shards {
     this.#provider?.addShard(i, local.doc)
     this.#use(entry)
     this.#emit(i, ALL_MAPS)
-    await this.#whenSynced(i)
+    if (this.#provider) await whenSynced(this.#provider, i)
     if (this.#provider?.docSynced(i)) await this.#markSynced(i, local)
     this.#use(entry)
     return local.doc
-  }
-
-  /** Settles once shard `i` synced, or at once when not connected (or once the link drops). */
-  #whenSynced(i: number): Promise<void> {
-    const provider = this.#provider
-    if (!provider?.wsconnected || provider.docSynced(i)) return Promise.resolve()
-    return new Promise((resolve) => {
-      const done = (): void => {
-        provider.off('doc-sync', onSync)
-        provider.off('status', onStatus)
-        resolve()
-      }
-      const onSync = (doc: MuxDoc, synced: boolean): void => void (doc === i && synced && done())
-      const onStatus = ({ status }: { status: string }): void => void (status !== 'connected' && done())
-      provider.on('doc-sync', onSync)
-      provider.on('status', onStatus)
-    })
   }
 
   #docSynced(doc: MuxDoc, synced: boolean): void {
@@ -308,22 +284,9 @@ export class ShardedProjectEngine implements Shards {
     this.#emit(i, NONE)
   }
 
-  /**
-   * A shard an open answered is in use until no open is under way and the task ended: the
-   * domain opens the shards of one command together and uses them as soon as all are there.
-   */
   #use(h: Held): void {
     h.used = ++this.#clock
-    h.leased = true
-    this.#endLeases()
-  }
-
-  #endLeases(): void {
-    if (this.#opening > 0 || this.#leaseTimer !== undefined) return
-    this.#leaseTimer = setTimeout(() => {
-      this.#leaseTimer = undefined
-      if (this.#opening === 0) for (const h of this.#held.values()) h.leased = false
-    }, 0)
+    this.#leases.use(h.index)
   }
 
   /** Waits its turn, makes room under the budget and reserves a place for `adding` more shards. */
@@ -357,7 +320,7 @@ export class ShardedProjectEngine implements Shards {
     const all: Candidate[] = []
     for (const h of this.#held.values()) {
       if (h.local === null) continue
-      const kept = (this.#pins.get(h.index) ?? 0) > 0 || h.leased || h.releasing !== null || (h.local.saving?.error ?? null) !== null
+      const kept = (this.#pins.get(h.index) ?? 0) > 0 || this.#leases.has(h.index) || h.releasing !== null || (h.local.saving?.error ?? null) !== null
       all.push({ index: h.index, used: h.used, bytes: h.local.bytes ?? 0, kept })
     }
     return all
