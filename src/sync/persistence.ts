@@ -9,6 +9,12 @@ export interface LocalProject {
   doc: Y.Doc
   /** Whether changes are being saved on this device (absent where nothing is stored). */
   saving?: SaveHealth
+  /** Bytes of updates this document holds in storage: what was read at load plus what was appended since. */
+  readonly bytes?: number
+  /** True while a change is not yet stored on this device: a write in flight, or one that failed and was not yet covered. */
+  readonly unsaved?: boolean
+  /** Settles once every write started so far (and any started meanwhile) has been stored or has failed. */
+  settled?(): Promise<void>
   destroy(): void
 }
 
@@ -89,11 +95,12 @@ const applier = (doc: Y.Doc, onProgress: LoadProgress) => {
 export type Compact = (name: string) => Promise<void>
 
 /** Compaction in this thread: for Node tools and tests, where nothing else waits on it. */
-const inThread: Compact = (name) => compactStored(name).then(() => undefined)
+const inThread = (factory?: IDBFactory): Compact => (name) => compactStored(name, factory).then(() => undefined)
 
 export const openLocalProject = async (
-  projectId: string, onProgress: LoadProgress = () => undefined, mark: (name: string) => void = () => undefined, compact: Compact = inThread,
+  projectId: string, onProgress: LoadProgress = () => undefined, mark: (name: string) => void = () => undefined, compact?: Compact, factory?: IDBFactory,
 ): Promise<LocalProject> => {
+  const compactLog = compact ?? inThread(factory)
   const name = databaseName(projectId)
   const doc = newProjectDoc()
   assertHistoryKept(doc)
@@ -110,10 +117,10 @@ export const openLocalProject = async (
       if (compacting) return compactSoon()
       appended = { bytes: 0, count: 0 }
       compacting = true
-      compact(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error)).finally(() => (compacting = false))
+      compactLog(name).then(() => mark('strata:compacted'), (error: unknown) => console.warn('The stored document was not compacted:', error)).finally(() => (compacting = false))
     }, COMPACT_DELAY_MS)
   }
-  const stats: Loaded = await loadStored(name, apply.push).catch((error: unknown) => {
+  const stats: Loaded = await loadStored(name, apply.push, factory).catch((error: unknown) => {
     // A failed load leaves nothing running behind it.
     doc.destroy()
     throw error
@@ -125,17 +132,20 @@ export const openLocalProject = async (
   // Updates that are not yet small pieces (a first sync, many small edits) get compacted.
   appended = { bytes: stats.count > stats.pieces ? COMPACT_BYTES : 0, count: stats.count - stats.pieces }
   compactSoon()
-  const db = await openUpdateLog(name)
+  const db = await openUpdateLog(name, factory)
   const saving = new SaveHealth()
   // Writes are numbered; `lastFailed` is the newest one that failed (-1: none since the last
   // whole-document save). A whole-document write covers every write numbered up to its own.
   let written = 0
   let lastFailed = -1
+  let stored = stats.bytes
+  const inFlight = new Set<Promise<void>>()
   let wholeTimer: ReturnType<typeof setTimeout> | undefined
   const write = (bytes: Uint8Array, whole: boolean): void => {
     const mine = written++
     appended = { bytes: appended.bytes + bytes.byteLength, count: appended.count + 1 }
-    appendUpdate(db, bytes).then(
+    stored += bytes.byteLength
+    const writing = appendUpdate(db, bytes).then(
       () => {
         if (whole && mine > lastFailed) lastFailed = -1
         if (lastFailed < 0) saving.saved()
@@ -146,6 +156,8 @@ export const openLocalProject = async (
         saving.failed(error)
       },
     )
+    inFlight.add(writing)
+    void writing.finally(() => inFlight.delete(writing))
   }
   const store = (update: Uint8Array, origin: unknown): void => {
     if (origin === STORED) return
@@ -162,6 +174,11 @@ export const openLocalProject = async (
   return {
     doc,
     saving,
+    get bytes() { return stored },
+    get unsaved() { return inFlight.size > 0 || lastFailed >= 0 || wholeTimer !== undefined },
+    settled: async () => {
+      while (inFlight.size > 0) await Promise.all(inFlight)
+    },
     destroy: () => {
       clearTimeout(compactTimer)
       clearTimeout(wholeTimer)

@@ -14,8 +14,8 @@ export const PIECE_BYTES = 1_000_000
 export interface Loaded { count: number; pieces: number; bytes: number }
 
 /** Hands every stored update to `push` in key order; answers what was read. */
-export const loadStored = async (name: string, push: (update: Uint8Array, total: number) => void): Promise<Loaded> => {
-  const db = await openUpdateLog(name)
+export const loadStored = async (name: string, push: (update: Uint8Array, total: number) => void, factory?: IDBFactory): Promise<Loaded> => {
+  const db = await openUpdateLog(name, factory)
   let pieces = 0
   let bytes = 0
   try {
@@ -31,8 +31,8 @@ export const loadStored = async (name: string, push: (update: Uint8Array, total:
 }
 
 /** Merges the log and writes it back as causally ordered pieces of ~1,000 structs; answers how many. */
-export const compactStored = async (name: string): Promise<number> => {
-  const db = await openUpdateLog(name)
+export const compactStored = async (name: string, factory?: IDBFactory): Promise<number> => {
+  const db = await openUpdateLog(name, factory)
   try {
     const updates: Uint8Array[] = []
     const { lastKey } = await readUpdates(db, (update) => updates.push(update))

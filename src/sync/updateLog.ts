@@ -6,10 +6,10 @@
 
 const UPDATES = 'updates'
 
-/** Opens (creating when new) one project's update log. */
-export const openUpdateLog = (name: string): Promise<IDBDatabase> =>
+/** Opens (creating when new) one document's update log, in `factory` (the global IndexedDB unless told: a test's second device). */
+export const openUpdateLog = (name: string, factory: IDBFactory = indexedDB): Promise<IDBDatabase> =>
   new Promise((resolve, reject) => {
-    const req = indexedDB.open(name)
+    const req = factory.open(name)
     req.onupgradeneeded = () => {
       const db = req.result
       if (!db.objectStoreNames.contains(UPDATES)) db.createObjectStore(UPDATES, { autoIncrement: true })
@@ -72,12 +72,12 @@ export const replaceUpdates = (db: IDBDatabase, lastKey: number, pieces: readonl
   return done(tx)
 }
 
-/** A number kept in the log's `custom` store (y-indexeddb's place for such values). */
-export const customNumber = (name: string, key: string): { read(): Promise<number>; write(n: number): void } => {
-  const withStore = async <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> => {
-    const db = await openUpdateLog(name)
+/** A value kept in the log's `custom` store (y-indexeddb's place for such values). */
+export const customValue = <T>(name: string, key: string, factory?: IDBFactory): { read(): Promise<T | undefined>; write(value: T): Promise<void> } => {
+  const withStore = async <R>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<R>): Promise<R> => {
+    const db = await openUpdateLog(name, factory)
     try {
-      return await new Promise<T>((resolve, reject) => {
+      return await new Promise<R>((resolve, reject) => {
         const req = fn(db.transaction('custom', mode).objectStore('custom'))
         req.onsuccess = () => resolve(req.result)
         req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'))
@@ -87,7 +87,16 @@ export const customNumber = (name: string, key: string): { read(): Promise<numbe
     }
   }
   return {
-    read: async () => Number(await withStore('readonly', (s) => s.get(key))) || 0,
-    write: (n) => void withStore('readwrite', (s) => s.put(n, key)).catch(() => undefined),
+    read: async () => (await withStore('readonly', (s) => s.get(key))) as T | undefined,
+    write: async (value) => void (await withStore('readwrite', (s) => s.put(value, key))),
+  }
+}
+
+/** A number kept in the log's `custom` store. */
+export const customNumber = (name: string, key: string): { read(): Promise<number>; write(n: number): void } => {
+  const value = customValue<number>(name, key)
+  return {
+    read: async () => Number(await value.read()) || 0,
+    write: (n) => void value.write(n).catch(() => undefined),
   }
 }
