@@ -90,8 +90,9 @@ describe('shard rooms and the mux socket take the project’s tokens', () => {
     const raw = await rawSocket(server.url, `/mux/${p1.id}?token=${editor.token}`)
     raw.ws.send(encodeMessage(6, syncFrame(0, Y.encodeStateVector(new Y.Doc()))))
     await waitFor(() => raw.received.length >= 2, 5000, 'shard 5 answered')
+    const room = await server.rooms.get(shardRoom(p1.id, 5))
     raw.ws.send(encodeUnsubscribe(6))
-    await waitFor(async () => (await server.rooms.get(shardRoom(p1.id, 5))).conns.size === 0, 5000, 'left shard 5')
+    await waitFor(() => room.conns.size === 0, 5000, 'left shard 5')
     expect((await api(server.url, 'DELETE', `/api/projects/${p1.id}/tokens/${editor.id}`, p1.token)).status).toBe(204)
     // Sent at once: whatever the server reads of it after the revocation is not applied.
     raw.ws.send(encodeMessage(6, syncFrame(0, Y.encodeStateVector(new Y.Doc()))))
