@@ -1,4 +1,5 @@
 import { IDBFactory } from 'fake-indexeddb'
+import { afterEach } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import * as D from '../../../src/domain/index.ts'
@@ -87,3 +88,24 @@ export const addItemIn = async (engine: ShardedProjectEngine, i: number, name: s
 
 /** The names of the items shard `doc` holds, sorted. */
 export const names = (doc: Y.Doc): string[] => [...D.maps(doc).items.values()].map((item) => String(item.name)).sort()
+
+/** What a test file's tests start (servers, devices), stopped after each test, the last started first. */
+export const stoppedAfterEach = () => {
+  const cleanup: Array<() => unknown> = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+  return {
+    cleanup,
+    served: async (count: number): Promise<Served> => {
+      const s = await servedProject(count)
+      cleanup.push(s.close)
+      return s
+    },
+    started: (...args: Parameters<typeof device>): ReturnType<typeof device> => {
+      const d = device(...args)
+      cleanup.push(() => d.engine.close())
+      return d
+    },
+  }
+}

@@ -1,26 +1,11 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import * as D from '../../../src/domain/index.ts'
 import * as S from '../../../src/domain/sharded/index.ts'
 import { ShardBudgetError } from '../../../src/engine/sharded/budget.ts'
 import type { ShardedProjectEngine } from '../../../src/engine/sharded/engine.ts'
-import { addItemIn, device, names, servedProject, until } from './helpers.ts'
+import { addItemIn, names, stoppedAfterEach, until } from './helpers.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-
-const served = async (count: number) => {
-  const s = await servedProject(count)
-  cleanup.push(s.close)
-  return s
-}
-
-const started = (...args: Parameters<typeof device>) => {
-  const d = device(...args)
-  cleanup.push(() => d.engine.close())
-  return d
-}
+const { served, started } = stoppedAfterEach()
 
 /** The most shard documents `engine` held at once, checked on every change it reports. */
 const peak = (engine: ShardedProjectEngine): { max: number } => {
