@@ -24,7 +24,7 @@ export interface ShardMeta {
 
 const SHARD_COUNT: Rule = (v) => (isShardCount(v) ? null : 'must be a power of two from 1 to 1024')
 
-/** The root's `meta` fields, as the domain writes them (the server takes these once sharded rooms are wired). */
+/** The root's `meta` fields, as the domain writes them and the server checks them. */
 export const ROOT_META: Fields<RootMeta> = { ...META, shards: SHARD_COUNT }
 
 /** A shard's `meta` fields. */
