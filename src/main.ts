@@ -1,11 +1,7 @@
 import { mount } from 'svelte'
 import App from './ui/App.svelte'
 import { loadFormats } from './ui/context.ts'
-import { warmEngine } from './state/engineLink.ts'
 import './ui/app.css'
-
-// A project page needs the engine: its worker starts now, beside the mount below.
-if (new URLSearchParams(location.search).has('project')) warmEngine()
 
 // The start is three tasks, so that none holds the page long: this module's evaluation; the
 // locale's number and date formats (their first use loads them, ~20 ms); the app's mount.

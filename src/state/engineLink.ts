@@ -26,19 +26,6 @@ export const startEngine = (): EnginePort => {
 /** Where SharedWorker is missing, this tab's one engine worker, for every project it opens. */
 let dedicated: Worker | null = null
 
-/** The engine worker started before the page mounts, held so that it stays up until the tab connects. */
-let warm: SharedWorker | null = null
-
-/**
- * Starts the engine worker while the page mounts, so that its script loads, compiles and opens
- * storage on its own thread meanwhile instead of after the mount; `startEngine` then connects to
- * the same worker. The early port never says hello, so the engine opens nothing for it.
- */
-export const warmEngine = (): void => {
-  // Only the shared worker: a dedicated worker started here and connected later never came
-  // online in the e2e test without SharedWorker (cause not found), so that path starts as before.
-  if (typeof SharedWorker === 'function') warm ??= new SharedWorker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'strata-engine' })
-}
 
 /** An error the engine answered, with its domain name kept (`ReadOnlyError`, `NoChangesError`…). */
 export class EngineError extends Error {
