@@ -26,7 +26,6 @@ export const startEngine = (): EnginePort => {
 /** Where SharedWorker is missing, this tab's one engine worker, for every project it opens. */
 let dedicated: Worker | null = null
 
-
 /** An error the engine answered, with its domain name kept (`ReadOnlyError`, `NoChangesError`…). */
 export class EngineError extends Error {
   constructor(name: string, message: string) {
