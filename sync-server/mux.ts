@@ -6,7 +6,7 @@ import type { Room } from './rooms.ts'
 import { SLOW_CLOSE_GRACE_MS, closeWith, toBytes } from './sockets.ts'
 import type { SyncDeps } from './websocket.ts'
 import {
-  Close, MAX_STREAMS, Message, MuxError, ROOT_DOC, addPart, decodeFrame, dropStreams, encodeMessage, newReassembly, roomOfDoc, toWire,
+  Close, MAX_STREAMS, Message, MuxError, ROOT_DOC, addPart, decodeFrame, dropStreams, encodeMessage, encodeSubscribed, newReassembly, roomOfDoc, toWire,
 } from '../src/wire.ts'
 
 /** One document a mux socket subscribed: its room once loaded, and what it sent meanwhile. */
@@ -80,6 +80,7 @@ class MuxSocket {
     try {
       const decoded = decodeFrame(frame)
       if (decoded.kind === 'unsubscribe') return this.unsubscribe(decoded.doc)
+      if (decoded.kind === 'subscribed') return this.refuse(Close.BAD_MESSAGE, 'a mux subscribed frame is the server\'s to send')
       if (decoded.kind === 'message') return this.deliver(decoded.doc, decoded.message)
       const part = addPart(this.parts, decoded)
       if (part.message !== null) this.deliver(part.doc, part.message)
@@ -105,9 +106,11 @@ class MuxSocket {
   }
 
   // The room loads while its early messages wait, so nothing is answered from a blank document.
+  // SUBSCRIBED goes first: what the socket was sent of an earlier subscription went before it.
   private subscribe (doc: number): Subscription {
     const sub: Subscription = { link: this.link(doc), joined: null, early: [], gone: false }
     this.subs.set(doc, sub)
+    this.out.send(encodeSubscribed(doc))
     const id = roomOfDoc(this.projectId, doc)
     this.deps.rooms.get(id).then((room) => {
       if (sub.gone || this.ws.readyState !== WebSocket.OPEN) return this.deps.rooms.released(room)
