@@ -9,10 +9,14 @@
  *   MESSAGE      varUint 0, varUint doc, y-protocols message (the rest of the frame)
  *   PART         varUint 1, varUint doc, varUint stream, varUint index, varUint count, bytes (the rest)
  *   UNSUBSCRIBE  varUint 2, varUint doc
+ *   SUBSCRIBED   varUint 3, varUint doc (server to client only)
  *
  * A client subscribes to a document by sending its sync step 1 (the first message for a
- * document must be one); the server answers step 2 and its own step 1, and relays the
- * document's updates to the socket until it unsubscribes. Presence (awareness) is the root's only.
+ * document must be one); the server sends SUBSCRIBED for it, then its own step 1 and the
+ * answer (step 2), and relays the document's updates to the socket until it unsubscribes.
+ * Every subscription gets exactly one SUBSCRIBED, sent after everything of the document's
+ * earlier subscriptions on the socket, so a client that unsubscribes and subscribes again
+ * knows which frames answer the new one. Presence (awareness) is the root's only.
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -33,7 +37,7 @@ export const MAX_DOCS = MAX_SHARD + 2
 export const MAX_STREAMS = 2
 
 /** The tag that starts every mux frame. */
-export const Mux = { MESSAGE: 0, PART: 1, UNSUBSCRIBE: 2 } as const
+export const Mux = { MESSAGE: 0, PART: 1, UNSUBSCRIBE: 2, SUBSCRIBED: 3 } as const
 
 /** The root document's index on the mux socket; shard i is i + 1. */
 export const ROOT_DOC = 0
@@ -43,6 +47,7 @@ export type MuxFrame =
   | { kind: 'message', doc: number, message: Uint8Array }
   | { kind: 'part', doc: number, stream: number, index: number, count: number, bytes: Uint8Array }
   | { kind: 'unsubscribe', doc: number }
+  | { kind: 'subscribed', doc: number }
 
 /** Close codes a mux frame problem is closed with (the values of `Close` in `wire.ts`). */
 type MuxCode = 4400 | 4413
@@ -97,6 +102,9 @@ export const encodeMessage = (doc: number, message: Uint8Array): Uint8Array => {
 /** An UNSUBSCRIBE frame. */
 export const encodeUnsubscribe = (doc: number): Uint8Array => encoding.toUint8Array(head(Mux.UNSUBSCRIBE, doc))
 
+/** A SUBSCRIBED frame: the server took a step 1 of `doc` as a new subscription; what follows for `doc` answers it. */
+export const encodeSubscribed = (doc: number): Uint8Array => encoding.toUint8Array(head(Mux.SUBSCRIBED, doc))
+
 /** What goes on the wire for a MESSAGE frame: the frame itself when it fits, else PART frames of stream `stream`. */
 export const toWire = (frame: Uint8Array, stream: number): Uint8Array[] => {
   if (frame.length <= MAX_WIRE_BYTES) return [frame]
@@ -124,9 +132,9 @@ export const decodeFrame = (frame: Uint8Array): MuxFrame => {
     const doc = decoding.readVarUint(d)
     if (doc >= MAX_DOCS) throw new MuxError(BAD, `mux document ${doc} out of range (0 = root, 1–${MAX_DOCS - 1} = shards 0–${MAX_SHARD})`)
     if (tag === Mux.MESSAGE) return { kind: 'message', doc, message: frame.subarray(d.pos) }
-    if (tag === Mux.UNSUBSCRIBE) {
-      if (d.pos !== frame.length) throw new MuxError(BAD, 'trailing bytes after a mux unsubscribe')
-      return { kind: 'unsubscribe', doc }
+    if (tag === Mux.UNSUBSCRIBE || tag === Mux.SUBSCRIBED) {
+      if (d.pos !== frame.length) throw new MuxError(BAD, 'trailing bytes after a mux (un)subscribe')
+      return { kind: tag === Mux.UNSUBSCRIBE ? 'unsubscribe' : 'subscribed', doc }
     }
     if (tag !== Mux.PART) throw new MuxError(BAD, `unknown mux frame tag ${tag}`)
     const stream = decoding.readVarUint(d)

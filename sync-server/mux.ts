@@ -6,16 +6,24 @@ import type { Room } from './rooms.ts'
 import { SLOW_CLOSE_GRACE_MS, closeWith, toBytes } from './sockets.ts'
 import type { SyncDeps } from './websocket.ts'
 import {
-  Close, MAX_STREAMS, Message, MuxError, ROOT_DOC, addPart, decodeFrame, dropStreams, encodeMessage, newReassembly, roomOfDoc, toWire,
+  Close, MAX_STREAMS, Message, MuxError, ROOT_DOC, addPart, decodeFrame, dropStreams, encodeMessage, encodeSubscribed, newReassembly, roomOfDoc, toWire,
 } from '../src/wire.ts'
 
 /** One document a mux socket subscribed: its room once loaded, and what it sent meanwhile. */
 interface Subscription {
+  readonly doc: number
   readonly link: Link
   joined: { room: Room, conn: Conn } | null
   early: Uint8Array[]
   gone: boolean
 }
+
+/**
+ * Room loads one socket may have in flight; its other subscriptions wait in order. Each load
+ * reads and applies a log on the event loop, so a socket subscribing every shard at once would
+ * otherwise hold the process for everyone.
+ */
+export const MAX_LOADS_PER_SOCKET = 4
 
 const isSyncStep1 = (message: Uint8Array): boolean => message[0] === Message.SYNC && message[1] === 0
 const isPresence = (message: Uint8Array): boolean => message[0] === Message.AWARENESS || message[0] === Message.QUERY_AWARENESS
@@ -30,6 +38,9 @@ const isPresence = (message: Uint8Array): boolean => message[0] === Message.AWAR
  */
 class MuxSocket {
   private readonly subs = new Map<number, Subscription>()
+  /** Subscriptions whose room load has not started, oldest first. */
+  private readonly toLoad: Subscription[] = []
+  private loading = 0
   private readonly parts
   private readonly bucket: Bucket
   private readonly out: Outbox
@@ -80,6 +91,7 @@ class MuxSocket {
     try {
       const decoded = decodeFrame(frame)
       if (decoded.kind === 'unsubscribe') return this.unsubscribe(decoded.doc)
+      if (decoded.kind === 'subscribed') return this.refuse(Close.BAD_MESSAGE, 'a mux subscribed frame is the server\'s to send')
       if (decoded.kind === 'message') return this.deliver(decoded.doc, decoded.message)
       const part = addPart(this.parts, decoded)
       if (part.message !== null) this.deliver(part.doc, part.message)
@@ -105,23 +117,47 @@ class MuxSocket {
   }
 
   // The room loads while its early messages wait, so nothing is answered from a blank document.
+  // SUBSCRIBED goes first: what the socket was sent of an earlier subscription went before it.
   private subscribe (doc: number): Subscription {
-    const sub: Subscription = { link: this.link(doc), joined: null, early: [], gone: false }
+    const sub: Subscription = { doc, link: this.link(doc), joined: null, early: [], gone: false }
     this.subs.set(doc, sub)
-    const id = roomOfDoc(this.projectId, doc)
-    this.deps.rooms.get(id).then((room) => {
-      if (sub.gone || this.ws.readyState !== WebSocket.OPEN) return this.deps.rooms.released(room)
-      sub.joined = { room, conn: room.join(sub.link, this.who) }
-      for (const message of sub.early.splice(0)) {
-        this.earlyBytes -= message.length
-        room.receive(sub.joined.conn, message)
-      }
-    }, (e: unknown) => {
+    this.out.send(encodeSubscribed(doc))
+    this.toLoad.push(sub)
+    this.loadNext()
+    return sub
+  }
+
+  // Starts waiting loads while fewer than MAX_LOADS_PER_SOCKET are in flight; one that ends starts the next.
+  private loadNext (): void {
+    while (this.loading < MAX_LOADS_PER_SOCKET && this.ws.readyState === WebSocket.OPEN) {
+      const sub = this.toLoad.shift()
+      if (sub === undefined) return
+      if (sub.gone) continue
+      this.loading++
+      this.load(sub).finally(() => {
+        this.loading--
+        this.loadNext()
+      })
+    }
+  }
+
+  private async load (sub: Subscription): Promise<void> {
+    const id = roomOfDoc(this.projectId, sub.doc)
+    let room: Room
+    try {
+      room = await this.deps.rooms.get(id)
+    } catch (e) {
       this.deps.metrics.storageErrors++
       this.deps.log(`room ${id}: load failed: ${(e as Error).message}`)
-      closeWith(this.ws, this.deps, Close.STORAGE_ERROR, 'storage error: could not load a document of the project, try again later')
-    })
-    return sub
+      return closeWith(this.ws, this.deps, Close.STORAGE_ERROR, 'storage error: could not load a document of the project, try again later')
+    }
+    if (sub.gone || this.ws.readyState !== WebSocket.OPEN) return this.deps.rooms.released(room)
+    const conn = room.join(sub.link, this.who)
+    sub.joined = { room, conn }
+    for (const message of sub.early.splice(0)) {
+      this.earlyBytes -= message.length
+      room.receive(conn, message)
+    }
   }
 
   // Edits the room already queued are still saved; relays stop now.

@@ -1,26 +1,56 @@
 import * as Y from 'yjs'
 import { RECORD_MAPS, recordProblem } from '../src/domain/schema.ts'
-import { ROOT_META, SHARD_META } from '../src/domain/sharded/index.ts'
+import { recordProblem as schemaProblem } from '../src/domain/rules.ts'
+import { CUT, ROOT_META, SHARD_META } from '../src/domain/sharded/index.ts'
 
 /** Maps only a sharded project's root holds; a shard's update that writes them is refused. */
 const ROOT_ONLY: ReadonlySet<string> = new Set(['classes', 'runs', 'deletedVersions'])
 
-const metaProblem = (fields: Record<string, (v: unknown) => string | null>, key: string, value: unknown): string | null => {
+/** Which room an update is for: a project's root (`null`) or shard i. */
+type RoomShard = number | null
+
+/** Meta fields that place records (the shard count, a shard's place): once set, every replica relies on them. */
+const fixedMeta = (shard: RoomShard): readonly string[] => (shard === null ? ['shards'] : ['shard', 'of'])
+
+const metaProblem = (shard: RoomShard, key: string, value: unknown): string | null => {
+  const fields: Record<string, (v: unknown) => string | null> = shard === null ? ROOT_META : SHARD_META
   const rule = fields[key]
   if (rule === undefined) return 'unknown field'
-  const problem = rule(value)
+  const problem = rule(value) ?? (shard !== null && key === 'shard' && value !== shard ? `must be ${shard}, the shard this room is` : null)
   return problem === null ? null : `bad value: ${problem}`
 }
 
+/** A root's version record that names shard records is a cut, checked as one. */
+const isCut = (value: unknown): boolean => typeof value === 'object' && value !== null && Object.hasOwn(value, 'shards')
+
 /**
  * The problem of a record in a room: a project's root (schema 1's document, whose meta may
- * also name its shard count) or one of its shards (items, labels, tags, its version records,
- * and a meta naming its place).
+ * also name its shard count, and whose versions may be cuts) or one of its shards (items,
+ * labels, tags, its version records, and a meta naming its place).
  */
-const problemIn = (shard: boolean, map: string, key: string, value: unknown): string | null => {
-  if (map === 'meta') return metaProblem(shard ? SHARD_META : ROOT_META, key, value)
-  if (shard && ROOT_ONLY.has(map)) return 'belongs to the project\'s root document, not a shard'
+const problemIn = (shard: RoomShard, map: string, key: string, value: unknown): string | null => {
+  if (map === 'meta') return metaProblem(shard, key, value)
+  if (shard !== null && ROOT_ONLY.has(map)) return 'belongs to the project\'s root document, not a shard'
+  if (shard === null && map === 'versions' && isCut(value)) return schemaProblem(CUT, value)
   return recordProblem(map, key, value)
+}
+
+/**
+ * Why an update changes a fixed meta field the room's document holds: it writes another value,
+ * or deletes the field without writing the same value again (an overwrite deletes the entry it
+ * replaces). `written` holds what the update writes to meta.
+ */
+const fixedMetaProblem = (doc: Y.Doc, shard: RoomShard, ds: ReturnType<typeof Y.decodeUpdate>['ds'], written: Map<string, unknown[]>): string | null => {
+  const meta = doc.getMap('meta')
+  for (const key of fixedMeta(shard)) {
+    const held = meta.get(key)
+    if (held === undefined) continue
+    const values = written.get(key) ?? []
+    const entry = meta._map.get(key)
+    const deleted = entry !== undefined && Y.isDeleted(ds, entry.id)
+    if (values.some((v) => v !== held) || (deleted && values.length === 0)) return `meta "${key}": is ${String(held)} and cannot change`
+  }
+  return null
 }
 
 /** The problem of an update that builds on changes the room does not have (yet). */
@@ -93,8 +123,9 @@ const originAfter = (s: Y.Item): boolean =>
  * Why an update a client sent would put a malformed record into the project, or null when
  * every record it writes is valid. Readers trust the records they read; this is the edge.
  */
-export const findRecordProblem = (doc: Y.Doc, update: Uint8Array, shard = false): string | null => {
-  const structs = Y.decodeUpdate(update).structs.filter((s): s is Y.Item => s instanceof Y.Item)
+export const findRecordProblem = (doc: Y.Doc, update: Uint8Array, shard: RoomShard = null): string | null => {
+  const decoded = Y.decodeUpdate(update)
+  const structs = decoded.structs.filter((s): s is Y.Item => s instanceof Y.Item)
   const byClient = new Map<number, Y.Item[]>()
   for (const s of structs) {
     const list = byClient.get(s.id.client)
@@ -102,6 +133,7 @@ export const findRecordProblem = (doc: Y.Doc, update: Uint8Array, shard = false)
     else byClient.set(s.id.client, [s])
   }
   const known = new Map<Y.Item, Place>()
+  const meta = new Map<string, unknown[]>()
   for (const s of structs) {
     if (originAfter(s)) return 'a struct builds on a later one of its own client'
     const place = placeOf(doc, byClient, s, known)
@@ -113,7 +145,8 @@ export const findRecordProblem = (doc: Y.Doc, update: Uint8Array, shard = false)
     for (const value of s.content.getContent()) {
       const problem = problemIn(shard, place.root, place.key, value)
       if (problem) return `${place.root} "${place.key.slice(0, 80)}": ${problem}`
+      if (place.root === 'meta') meta.set(place.key, [...(meta.get(place.key) ?? []), value])
     }
   }
-  return null
+  return fixedMetaProblem(doc, shard, decoded.ds, meta)
 }

@@ -55,14 +55,14 @@ export class Room {
   evicted = false
   /** The project whose root or shard this room is. */
   readonly projectId: string
-  /** Whether the room is a shard (its records are checked as a shard's). */
-  readonly shard: boolean
+  /** The shard the room is (its records are checked as that shard's), or null for the project's root. */
+  readonly shard: number | null
 
   private constructor (readonly id: string, private readonly deps: RoomDeps) {
     const name = parseRoom(id)
     if (name === null) throw new InvalidRoomError(id)
     this.projectId = name.projectId
-    this.shard = name.shard !== null
+    this.shard = name.shard
     assertHistoryKept(this.doc)
     this.log = new RoomLog(id, this.doc, deps)
     const { fanout } = deps

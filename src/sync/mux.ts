@@ -20,7 +20,7 @@ export interface MuxEvents {
   status: (event: { status: MuxStatus }) => void
   /** True once the root and every added shard have synced; false when one is added or the link drops. */
   sync: (synced: boolean) => void
-  /** One document synced (its first sync step 2 arrived) or lost its sync. */
+  /** One document synced (the server's answer to its current subscription arrived) or lost its sync. */
   'doc-sync': (doc: MuxDoc, synced: boolean) => void
   /** Parts of a big message (a shard's first state) received so far, of `count`. */
   progress: (event: { doc: MuxDoc, received: number, count: number }) => void
@@ -76,6 +76,8 @@ export class MuxProvider extends ObservableV2<MuxEvents> {
   readonly #maxBackoff: number
   readonly #docs = new Map<number, Held>()
   readonly #parts: Reassembly
+  /** Per document, the subscriptions sent on this socket whose SUBSCRIBED has not arrived: frames before it are an older subscription's. */
+  readonly #awaiting = new Map<number, number>()
   #stream = 0
   #failures = 0
   #retry: ReturnType<typeof setTimeout> | undefined
@@ -167,7 +169,15 @@ export class MuxProvider extends ObservableV2<MuxEvents> {
 
   #subscribe (index: number): void {
     const held = this.#docs.get(index)
-    if (held !== undefined) this.#send(index, syncMessage((e) => syncProtocol.writeSyncStep1(e, held.doc)))
+    if (held === undefined || !this.#send(index, syncMessage((e) => syncProtocol.writeSyncStep1(e, held.doc)))) return
+    this.#awaiting.set(index, (this.#awaiting.get(index) ?? 0) + 1)
+  }
+
+  // The server's SUBSCRIBED for one subscription sent: once the last has come, frames answer the current doc.
+  #subscribed (index: number): void {
+    const left = (this.#awaiting.get(index) ?? 0) - 1
+    if (left > 0) this.#awaiting.set(index, left)
+    else this.#awaiting.delete(index)
   }
 
   // Only this client's own presence is sent: the server relays everyone's, and echoes cost a message each.
@@ -183,11 +193,13 @@ export class MuxProvider extends ObservableV2<MuxEvents> {
     this.#send(ROOT_DOC, encoding.toUint8Array(e))
   }
 
-  #send (index: number, message: Uint8Array): void {
+  /** Sends a message of document `index`; answers whether the socket was open to take it. */
+  #send (index: number, message: Uint8Array): boolean {
     const ws = this.ws
-    if (!this.wsconnected || ws === null || ws.readyState !== ws.OPEN) return
+    if (!this.wsconnected || ws === null || ws.readyState !== ws.OPEN) return false
     this.#stream = (this.#stream + 1) % 0x7fffffff
     for (const frame of toWire(encodeMessage(index, message), this.#stream)) ws.send(frame)
+    return true
   }
 
   #open (): void {
@@ -218,6 +230,7 @@ export class MuxProvider extends ObservableV2<MuxEvents> {
     ws.onerror = () => undefined
     ws.close()
     dropStreams(this.#parts)
+    this.#awaiting.clear()
     this.emit('connection-close', [event])
     if (this.wsconnected) {
       this.wsconnected = false
@@ -243,10 +256,11 @@ export class MuxProvider extends ObservableV2<MuxEvents> {
   #receive (frame: Uint8Array): void {
     try {
       const decoded = decodeFrame(frame)
+      if (decoded.kind === 'subscribed') return this.#subscribed(decoded.doc)
       if (decoded.kind === 'message') return this.#handle(decoded.doc, decoded.message)
       if (decoded.kind !== 'part') return
       const part = addPart(this.#parts, decoded)
-      this.emit('progress', [{ doc: docOf(part.doc), received: part.received, count: part.count }])
+      if (!this.#awaiting.has(part.doc)) this.emit('progress', [{ doc: docOf(part.doc), received: part.received, count: part.count }])
       if (part.message !== null) this.#handle(part.doc, part.message)
     } catch (e) {
       this.emit('connection-error', [e instanceof MuxError ? e : new MuxError(4400, `unreadable message from the server: ${(e as Error).message}`)])
@@ -256,8 +270,9 @@ export class MuxProvider extends ObservableV2<MuxEvents> {
 
   #handle (index: number, message: Uint8Array): void {
     const held = this.#docs.get(index)
-    // A relay sent before the server saw our unsubscribe.
-    if (held === undefined) return
+    // Sent before the server saw our unsubscribe, or for an earlier subscription of the document
+    // (an answer computed against another doc's state must not mark this one synced).
+    if (held === undefined || this.#awaiting.has(index)) return
     const d = decoding.createDecoder(message)
     const type = decoding.readVarUint(d)
     if (type === Message.SYNC) {

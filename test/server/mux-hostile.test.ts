@@ -52,6 +52,7 @@ const hostile = async (frames: Uint8Array[]) => {
 describe('a hostile mux client is closed with a reason; the crowd beside it keeps working', () => {
   test('frames the protocol does not have', async () => {
     expect(await hostile([new Uint8Array([9, 0])])).toMatchObject({ code: 4400, reason: 'unknown mux frame tag 9' })
+    expect(await hostile([new Uint8Array([3, 0])])).toMatchObject({ code: 4400, reason: 'a mux subscribed frame is the server\'s to send' })
     expect(await hostile([step1(1025)])).toMatchObject({ code: 4400, reason: expect.stringMatching(/^mux document 1025 out of range/) })
     expect(await hostile([new Uint8Array([0])])).toMatchObject({ code: 4400, reason: 'malformed or truncated mux frame' })
     expect(await hostile([encodeMessage(3, syncFrame(2, updateSetting('k', 1)))])).toMatchObject({ code: 4400, reason: expect.stringMatching(/not subscribed: its first message must be sync step 1/) })

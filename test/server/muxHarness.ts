@@ -3,8 +3,12 @@ import * as Y from 'yjs'
 import { MuxProvider } from '../../src/sync/mux.ts'
 import { Close, decodeFrame } from '../../src/wire.ts'
 
-/** What crossed one client's socket: sizes of every frame each way, and the document of each received. */
-export interface Wire { sent: number[], received: number[], receivedDocs: number[] }
+/**
+ * What crossed one client's socket: sizes of every frame each way, and the document of each
+ * received. While `held` is set, frames are recorded on arrival but reach the provider only
+ * when `release()` is called, in order (frames still on their way after a quick client action).
+ */
+export interface Wire { sent: number[], received: number[], receivedDocs: number[], held: boolean, release: () => void }
 
 /** A mux client in Node: the app's provider over `ws`, with what went over its wire. */
 export interface MuxClient {
@@ -34,12 +38,25 @@ const recording = (wire: Wire) => class extends WebSocket {
       wire.received.push(size(data))
       wire.receivedDocs.push(decodeFrame(new Uint8Array(data)).doc)
     })
+    const handler = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')
+    const waiting: Array<() => void> = []
+    wire.release = () => {
+      wire.held = false
+      for (const deliver of waiting.splice(0)) deliver()
+    }
+    Object.defineProperty(this, 'onmessage', {
+      get: () => handler?.get?.call(this),
+      set: (fn: ((event: unknown) => void) | null) => handler?.set?.call(this, fn && ((event: unknown) => {
+        if (wire.held) waiting.push(() => fn(event))
+        else fn(event)
+      })),
+    })
   }
 }
 
 /** Connects a MuxProvider to `/mux/<projectId>`; 4401/4403 end its retries, as they do for the stock client. */
 export const connectMux = (base: string, projectId: string, token: string, root = new Y.Doc({ gc: false })): MuxClient => {
-  const wire: Wire = { sent: [], received: [], receivedDocs: [] }
+  const wire: Wire = { sent: [], received: [], receivedDocs: [], held: false, release: () => undefined }
   const provider = new MuxProvider(`${base.replace(/^http/, 'ws')}/mux`, projectId, root, {
     params: { token },
     WebSocketPolyfill: recording(wire) as unknown as typeof globalThis.WebSocket,

@@ -5,6 +5,7 @@ import { NoChangesError } from '../errors.ts'
 import { currentSnapshot } from '../deleteLog.ts'
 import { type ChangeSummary, summarize } from '../summary.ts'
 import { VERSION, type Version, statsFrom, toVersion, versionSnapshot } from '../versions.ts'
+import { revertPlan } from '../revert.ts'
 import { NAME, requireRecord, requireValue, trimmed } from '../rules.ts'
 import { LOCAL, type Origin } from '../origins.ts'
 import { CUT, type CutRecord, cutShards, lastCheckpoint, shardSnapshot } from './records.ts'
@@ -17,6 +18,11 @@ export interface ShardPending {
   doc: Y.Doc
   base: VersionId | null
   summary: ChangeSummary
+  /**
+   * Whether any key differs from the base. Exact, where `summary.total` is not: the total
+   * leaves out a shard's meta, a tag's value change and tag keys it cannot parse.
+   */
+  changed: boolean
 }
 
 /** The project's outstanding work against its last checkpoint, root and shards apart. */
@@ -34,7 +40,8 @@ export const pendingParts = (p: ShardedProject, docs: readonly Y.Doc[]): Pending
   const root = summarize(p.root, since ? versionSnapshot(p.root, since.id) : Y.emptySnapshot, null)
   const shards = docs.map((doc, i): ShardPending => {
     const base = records?.[i] ?? null
-    return { doc, base, summary: shardChanges(summarize(doc, base ? shardSnapshot(doc, base, i) : Y.emptySnapshot, null)) }
+    const from = base ? shardSnapshot(doc, base, i) : Y.emptySnapshot
+    return { doc, base, summary: shardChanges(summarize(doc, from, null)), changed: base === null || revertPlan(doc, from).length > 0 }
   })
   return { since, root, shards, total: shards.reduce((sum, s) => sum + s.summary.total, root.total) }
 }
@@ -51,7 +58,7 @@ export type Head = Pick<VersionRecord, 'name' | 'description' | 'by' | 'at' | 'k
 
 /** Writes shard `s`'s record of cut `id` when it changed since its base; answers the record the cut uses. */
 const shardRecord = (s: ShardPending, id: VersionId, head: Head, origin: Origin): VersionId => {
-  if (s.base !== null && s.summary.total === 0) return s.base
+  if (s.base !== null && !s.changed) return s.base
   const prev = s.base === null ? undefined : maps(s.doc).versions.get(s.base)?.stats
   const record: VersionRecord = { ...head, snapshot: Y.encodeSnapshotV2(currentSnapshot(s.doc)), base: s.base, stats: statsFrom(prev, s.summary) }
   write(s.doc, (m) => m.versions.set(id, requireRecord(VERSION, record)), origin)

@@ -33,7 +33,7 @@ export const discardChanges = async (p: ShardedProject, by: Actor): Promise<Vers
   const version = recordCut(p, pending, { name: `Discarded changes after "${last.name}"` }, by, 'discarded', REVERT)
   let reverted = applyIn(p.root, revertPlan(p.root, versionSnapshot(p.root, last.id)))
   for (const [i, s] of pending.shards.entries()) {
-    if (s.summary.total > 0 && s.base !== null) reverted += applyIn(s.doc, revertPlan(s.doc, shardSnapshot(s.doc, s.base, i)))
+    if (s.changed && s.base !== null) reverted += applyIn(s.doc, revertPlan(s.doc, shardSnapshot(s.doc, s.base, i)))
   }
   return { ...version, reverted }
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import type * as Y from 'yjs'
 import * as D from '../../../src/domain/index.ts'
 import * as S from '../../../src/domain/sharded/index.ts'
 import { ann, bob } from '../helpers.ts'
-import { countTransactions, itemIn, pushAll, replicaOf, sharded, statesOf } from './helpers.ts'
+import { type Held, countTransactions, itemIn, pushAll, replicaOf, sharded, statesOf } from './helpers.ts'
 
 const versioned = async () => {
   const h = sharded(4)
@@ -95,5 +96,30 @@ describe('restoreVersion', () => {
     await expect(S.restoreVersion(h.p, v1.id, ann)).rejects.toThrow(/already matches version "v1"/)
     await expect(S.restoreVersion(h.p, 'nope' as D.VersionId, ann)).rejects.toThrow(D.NotFoundError)
     expect(statesOf(h)).toEqual(before)
+  })
+})
+
+// A key `summary.total` does not count (here a tag key no reader parses), written as another client would.
+const uncountedWrite = (h: Held, i: number): void => {
+  (h.shards[i] as Y.Doc).transact(() => D.maps(h.shards[i] as Y.Doc).tags.set('not a tag key', true))
+}
+
+describe('a shard whose only change is one the summary does not count', () => {
+  it('is reverted by a discard', async () => {
+    const { h, items } = await versioned()
+    uncountedWrite(h, 0)
+    await S.setTag(h.p, items[1] as D.ItemId, 'night', true)
+    await S.discardChanges(h.p, ann)
+    expect(D.maps(h.shards[0] as Y.Doc).tags.has('not a tag key')).toBe(false)
+  })
+
+  it('gets its own record in the cut a restore leaves, so restoring that cut brings the key back', async () => {
+    const { h, v1 } = await versioned()
+    uncountedWrite(h, 0)
+    const before = await S.restoreVersion(h.p, v1.id, ann)
+    expect(S.cutShards(h.p, before.id)).toEqual([before.id, v1.id, v1.id, v1.id])
+    expect(D.maps(h.shards[0] as Y.Doc).tags.has('not a tag key')).toBe(false)
+    await S.restoreVersion(h.p, before.id, ann)
+    expect(D.maps(h.shards[0] as Y.Doc).tags.has('not a tag key')).toBe(true)
   })
 })
