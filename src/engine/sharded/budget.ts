@@ -35,6 +35,3 @@ export const leastRecentlyUsed = (held: Iterable<Candidate>): Candidate | null =
   return best
 }
 
-/** Whether `held` (plus `adding` shards about to load) is over the budget. */
-export const overBudget = (held: readonly Candidate[], budget: ShardBudget, adding: number): boolean =>
-  held.length + adding > budget.shards || (held.length > 0 && held.reduce((sum, c) => sum + c.bytes, 0) > budget.bytes)

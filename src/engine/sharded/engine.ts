@@ -1,14 +1,15 @@
 import type * as Y from 'yjs'
 import { NotFoundError, StrataError } from '../../domain/index.ts'
-import { type ShardedProject, type Shards, shardCount } from '../../domain/sharded/index.ts'
+import type { ShardedProject, Shards } from '../../domain/sharded/index.ts'
 import { type MuxDoc, MuxProvider } from '../../sync/mux.ts'
-import { type Compact, type LocalProject, STORED, databaseName, openLocalProject } from '../../sync/persistence.ts'
+import { type Compact, type LocalProject, openLocalProject } from '../../sync/persistence.ts'
 import { PROJECT_ID, shardRoom } from '../../wire.ts'
 import { ALL_MAPS, type MapName, onMapsChanged } from '../opened.ts'
 import { type Candidate, DEFAULT_BUDGET, type ShardBudget, ShardBudgetError, leastRecentlyUsed } from './budget.ts'
-import { type ShardList, SYNCED, UNSENT, readShardList } from './shardList.ts'
+import { ShardDelivery } from './delivery.ts'
+import { Pins } from './pins.ts'
 import { Leases } from './leases.ts'
-import { firstRootSync, whenSynced } from './socket.ts'
+import { rootShardCount, whenSynced } from './socket.ts'
 
 /** What changed in one document of the project (`null`: the root): the maps a transaction touched; none for a change of state (loaded, released, synced). */
 export type ShardChanged = (doc: MuxDoc, names: ReadonlySet<MapName>) => void
@@ -62,14 +63,12 @@ export class ShardedProjectEngine implements Shards {
   readonly #options: ShardedOptions
   readonly #budget: ShardBudget
   readonly #held = new Map<number, Held>()
-  readonly #pins = new Map<number, number>()
+  readonly #pins = new Pins()
   readonly #listeners = new Set<ShardChanged>()
   #count = 0
   #root: LocalProject | null = null
   #provider: MuxProvider | null = null
-  #synced: ShardList | null = null
-  #unsent: ShardList | null = null
-  #sending = false
+  #delivery: ShardDelivery | null = null
   #admission: Promise<void> = Promise.resolve()
   #reserved = 0
   #clock = 0
@@ -112,8 +111,9 @@ export class ShardedProjectEngine implements Shards {
   complete(i: number): boolean {
     const h = this.#held.get(i)
     const provider = this.#provider
-    if (h?.local && !h.releasing && provider?.wsconnected) return provider.docSynced(i) && (this.#synced?.has(i) ?? false)
-    return this.#synced?.has(i) ?? false
+    const once = this.#delivery?.synced.has(i) ?? false
+    if (h?.local && !h.releasing && provider?.wsconnected) return provider.docSynced(i) && once
+    return once
   }
 
   open(i: number): Promise<Y.Doc> {
@@ -135,15 +135,7 @@ export class ShardedProjectEngine implements Shards {
 
   /** Keeps shard `i` loaded (once loaded) until the answered function is called. */
   pin(i: number): () => void {
-    this.#pins.set(i, (this.#pins.get(i) ?? 0) + 1)
-    let done = false
-    return () => {
-      if (done) return
-      done = true
-      const n = (this.#pins.get(i) ?? 1) - 1
-      if (n > 0) this.#pins.set(i, n)
-      else this.#pins.delete(i)
-    }
+    return this.#pins.pin(i)
   }
 
   /** Changes the budget; settles once the shards over it that may go are released. */
@@ -183,8 +175,7 @@ export class ShardedProjectEngine implements Shards {
     const { projectId, token, server, online } = this.#options
     const root = await openLocalProject(projectId, undefined, undefined, this.#options.compact, this.#options.indexedDB)
     this.#root = root
-    this.#synced = await readShardList(databaseName(projectId), SYNCED, this.#options.indexedDB)
-    this.#unsent = await readShardList(databaseName(projectId), UNSENT, this.#options.indexedDB)
+    this.#delivery = await ShardDelivery.read(projectId, this.#options.indexedDB)
     onMapsChanged(root.doc, (names) => this.#emit(null, names))
     const provider = new MuxProvider(`${server.replace(/\/$/, '')}/mux`, projectId, root.doc, {
       params: { token }, WebSocketPolyfill: this.#options.WebSocket, connect: online,
@@ -193,27 +184,12 @@ export class ShardedProjectEngine implements Shards {
     if (this.#presence) provider.awareness.setLocalStateField('user', this.#presence)
     provider.on('doc-sync', (doc, synced) => this.#docSynced(doc, synced))
     provider.on('status', ({ status }) => {
-      if (status === 'connected') void this.#sendUnsent()
+      if (status === 'connected') this.#sendUnsent()
       this.#emit(null, NONE)
     })
-    this.#count = await this.#shardCount(root.doc, provider)
-    if (provider.wsconnected) void this.#sendUnsent()
+    this.#count = await rootShardCount(root.doc, provider, () => this.#closed, (stop) => (this.#wake = stop))
+    if (provider.wsconnected) this.#sendUnsent()
     return { root: root.doc, shards: this }
-  }
-
-  /** The root's shard count: at once when stored here, else after the first sync. */
-  async #shardCount(root: Y.Doc, provider: MuxProvider): Promise<number> {
-    try {
-      return shardCount(root)
-    } catch {
-      if (!provider.shouldConnect) throw new StrataError('This project has not reached this device yet: it opens once online')
-      const first = firstRootSync(provider)
-      this.#wake = first.stop
-      const synced = await first.synced
-      if (this.#closed) throw new StrataError('The project was closed while it loaded')
-      if (!synced) throw new StrataError('This project has not reached this device yet, and the server could not be reached')
-      return shardCount(root)
-    }
   }
 
   /** Loads shard `i` into its entry (set by `open` before this first resumes). */
@@ -234,7 +210,7 @@ export class ShardedProjectEngine implements Shards {
     entry.local = local
     if (this.#closed) throw new StrataError('The project was closed while a shard loaded')
     onMapsChanged(local.doc, (names) => this.#emit(i, names))
-    local.doc.on('update', (_update: Uint8Array, origin: unknown) => this.#changed(i, origin))
+    local.doc.on('update', (_update: Uint8Array, origin: unknown) => this.#delivery?.changed(i, origin, this.#provider))
     this.#provider?.addShard(i, local.doc)
     this.#use(entry)
     this.#emit(i, ALL_MAPS)
@@ -249,39 +225,18 @@ export class ShardedProjectEngine implements Shards {
     if (doc !== null && synced && local) {
       void this.#markSynced(doc, local)
       // As the app's link counts it: a completed sync exchange carries what the server lacked.
-      void this.#unsent?.delete(doc)
+      void this.#delivery?.unsent.delete(doc)
     }
     this.#emit(doc, NONE)
   }
 
-  /** A change of this device's made while shard `i` was not synced is remembered until it syncs, across restarts. */
-  #changed(i: number, origin: unknown): void {
-    const provider = this.#provider
-    if (origin === STORED || origin === provider || (provider?.wsconnected && provider.docSynced(i))) return
-    void this.#unsent?.add(i)
+  /** Once connected, opens each shard holding changes not yet sent, so they reach the server. */
+  #sendUnsent(): void {
+    if (this.#count > 0) void this.#delivery?.sendUnsent((i) => this.open(i), () => !this.#closed && this.#provider?.wsconnected === true)
   }
 
-  /** Once connected, opens each shard holding changes not yet sent (one at a time), so they reach the server. */
-  async #sendUnsent(): Promise<void> {
-    if (this.#sending || this.#count === 0) return
-    this.#sending = true
-    try {
-      for (const i of this.#unsent?.values() ?? []) {
-        if (this.#closed || !this.#provider?.wsconnected) break
-        await this.open(i).catch((error: unknown) => console.warn(`Shard ${i}'s changes were not sent yet:`, error))
-      }
-    } finally {
-      this.#sending = false
-    }
-  }
-
-  // A shard counts as complete only once what it received is stored, so a restart offline still holds it.
   async #markSynced(i: number, local: LocalProject): Promise<void> {
-    if (this.#synced?.has(i)) return
-    await local.settled?.()
-    if (local.unsaved) return
-    await this.#synced?.add(i)
-    this.#emit(i, NONE)
+    if (await this.#delivery?.markSynced(i, local)) this.#emit(i, NONE)
   }
 
   #use(h: Held): void {
@@ -320,7 +275,7 @@ export class ShardedProjectEngine implements Shards {
     const all: Candidate[] = []
     for (const h of this.#held.values()) {
       if (h.local === null) continue
-      const kept = (this.#pins.get(h.index) ?? 0) > 0 || this.#leases.has(h.index) || h.releasing !== null || (h.local.saving?.error ?? null) !== null
+      const kept = this.#pins.has(h.index) || this.#leases.has(h.index) || h.releasing !== null || (h.local.saving?.error ?? null) !== null
       all.push({ index: h.index, used: h.used, bytes: h.local.bytes ?? 0, kept })
     }
     return all

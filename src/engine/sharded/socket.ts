@@ -1,3 +1,6 @@
+import type * as Y from 'yjs'
+import { StrataError } from '../../domain/index.ts'
+import { shardCount } from '../../domain/sharded/index.ts'
 import type { MuxDoc, MuxProvider } from '../../sync/mux.ts'
 
 /** Settles once `doc` synced on `provider`: at once when it has or when the socket is not connected, early if the link drops. */
@@ -34,4 +37,22 @@ export const firstRootSync = (provider: MuxProvider): { synced: Promise<boolean>
     stop = done
   })
   return { synced, stop }
+}
+
+/**
+ * The root's shard count: at once when stored here, else after the first sync. `onWait` gets
+ * the way to end that wait early (the project closing); `closed` tells whether it did.
+ */
+export const rootShardCount = async (root: Y.Doc, provider: MuxProvider, closed: () => boolean, onWait: (stop: () => void) => void): Promise<number> => {
+  try {
+    return shardCount(root)
+  } catch {
+    if (!provider.shouldConnect) throw new StrataError('This project has not reached this device yet: it opens once online')
+    const first = firstRootSync(provider)
+    onWait(first.stop)
+    const synced = await first.synced
+    if (closed()) throw new StrataError('The project was closed while it loaded')
+    if (!synced) throw new StrataError('This project has not reached this device yet, and the server could not be reached')
+    return shardCount(root)
+  }
 }
