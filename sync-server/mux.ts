@@ -4,7 +4,7 @@ import { type Bucket, type Conn, type Link, type Sender, inboundGate, takeToken 
 import { Outbox, slowReaderReason } from './outbox.ts'
 import type { Room } from './rooms.ts'
 import { SLOW_CLOSE_GRACE_MS, closeWith, toBytes } from './sockets.ts'
-import type { SyncDeps } from './websocket.ts'
+import type { SyncDeps } from './registry.ts'
 import {
   Close, MAX_STREAMS, Message, MuxError, ROOT_DOC, addPart, decodeFrame, dropStreams, encodeMessage, encodeSubscribed, newReassembly, roomOfDoc, toWire,
 } from '../src/wire.ts'

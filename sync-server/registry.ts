@@ -9,6 +9,9 @@ export interface ProjectSocket {
   close(code: number, reason: string): void
 }
 
+/** What the websocket endpoints (plain and mux) need. */
+export interface SyncDeps extends RoomDeps { rooms: Rooms, adminHash: string }
+
 /** While the fan-out is away, rooms read the log this often. */
 const DEGRADED_CATCH_UP_MS = 1000
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { allowed, authenticate, type Principal } from './auth.ts'
-import type { Rooms } from './registry.ts'
+import type { SyncDeps } from './registry.ts'
 import { ConnectionLimits } from './limits.ts'
 import { type Conn, type Link, inboundGate } from './conn.ts'
 import { serveMux } from './mux.ts'
@@ -11,8 +11,6 @@ import { Outbox, slowReaderReason } from './outbox.ts'
 import type { Room, RoomDeps } from './rooms.ts'
 import { Close, MAX_WIRE_BYTES, PROJECT_ID, Reason, parseRoom } from '../src/wire.ts'
 
-/** What the websocket endpoint needs. */
-export interface SyncDeps extends RoomDeps { rooms: Rooms, adminHash: string }
 
 /** What the upgrade check decided: the room a plain socket syncs, or the project a mux socket carries. */
 export type Verdict = { ok: true, projectId: string, room: string, mux: boolean, who: Principal } | { ok: false, code: number, reason: string }
