@@ -1,7 +1,8 @@
 import * as Y from 'yjs'
-import { type Actor, type ItemId, type ItemJson, maps, sourceOf } from '../domain/index.ts'
+import { type Actor, type ItemId, maps, sourceOf } from '../domain/index.ts'
 import type { CocoPlan } from '../io/index.ts'
 import type { GridCache } from '../sync/gridCache.ts'
+import { cachedCells } from './cachedCells.ts'
 import { ChangesSince } from './changesSince.ts'
 import type { EarlyEdits } from './early.ts'
 import { Comparisons } from './compare.ts'
@@ -233,12 +234,18 @@ export class TabSession {
 
   /** A cell of the grid cache as this session's early edits show it (while the document loads). */
   cachedCell(itemId: ItemId): Cell | undefined {
-    return cachedCells(this.cache, this.engine.early, [itemId])[0]
+    return this.#cached([itemId])[0]
+  }
+
+  // Cells of the grid cache as this session's early edits show them.
+  #cached(ids: ItemId[]): Cell[] {
+    const early = this.engine.early
+    return cachedCells(this.cache, ids, early ? (cell) => early.overlay(cell) : undefined)
   }
 
   #cells(ids: ItemId[]): Cell[] {
     const doc = this.shown
-    if (!doc) return cachedCells(this.cache, this.engine.early, ids)
+    if (!doc) return this.#cached(ids)
     return ids.flatMap((id) => cellOf(doc, id, this.predictions.of) ?? [])
   }
 
@@ -256,16 +263,4 @@ export class TabSession {
     if (!live || id === null || at === null) return 0
     return this.#changes.of(live, id, at)
   }
-}
-
-/** Cells from the grid cache while the document loads: read-only, labels numbered in place. */
-const cachedCells = (cache: GridCache | null, early: EarlyEdits | null, ids: ItemId[]): Cell[] => {
-  const byId = new Map((cache?.items ?? []).map((c) => [c.id, c]))
-  return ids.flatMap((id) => {
-    const c = byId.get(id)
-    if (!c) return []
-    const labels: ItemJson['labels'] = c.labels.map(([labelId, classId, x, y, w, h], i) => ({ id: labelId, classId, bbox: [x, y, w, h], by: { id: '', name: '' }, at: i }) as ItemJson['labels'][number])
-    const cell = { id, name: c.name, blob: c.blob, mime: c.mime, width: c.width, height: c.height, addedAt: 0, addedBy: { id: '', name: '' }, tags: c.tags, labels, predicted: [] } as Cell
-    return [early ? early.overlay(cell) : cell]
-  })
 }

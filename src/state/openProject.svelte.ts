@@ -1,6 +1,9 @@
 import type { Actor, ItemId, Version, VersionId } from '../domain/index.ts'
 import type { ClassOption, MeasuredInfo, ProjectTopic, QualityTopic, RunOption, TopicName, Topics } from '../engine/protocol.ts'
 import { type ProjectSummary, type Role, listProjects } from '../sync/api.ts'
+import { type GridCache, indexedDbGridCaches } from '../sync/gridCache.ts'
+import { readEarlyEdits } from '../sync/earlyEdits.ts'
+import { cachedCells } from '../engine/cachedCells.ts'
 import { EngineLink, type EnginePort, startEngine } from './engineLink.ts'
 import type { Session } from './session.svelte.ts'
 import { ItemFilters } from './filters.svelte.ts'
@@ -36,6 +39,11 @@ export class OpenProject {
   #ids = $state.raw<ItemId[]>([])
   #allTags = $state.raw<string[]>([])
   #listed = $state.raw(false)
+  // Latest's grid cache as this device keeps it, read by the tab itself so that the grid paints
+  // before the engine worker has started and answered; the engine's first answer takes over.
+  #cache = $state.raw<GridCache | null>(null)
+  #cachedIds = $derived(this.#cache?.items.map((i) => i.id as ItemId) ?? [])
+  #cellsAnswered = false
   #role = $state.raw<Role>('viewer')
   #serverName = $state.raw('')
   #mismatch = $state.raw<string | null>(null)
@@ -48,7 +56,9 @@ export class OpenProject {
     actor: Actor,
     port: EnginePort,
     leave: () => void,
+    cache: Promise<GridCache | null> | null = null,
   ) {
+    void cache?.then((c) => (this.#cache = c), () => undefined)
     const lock = typeof navigator !== 'undefined' && navigator.locks ? `strata:tab:${crypto.randomUUID()}` : null
     if (lock) void navigator.locks.request(lock, () => new Promise<void>((resolve) => (this.#releaseLock = resolve)))
     this.engine = new EngineLink(port, { projectId, token, actor, online: navigator.onLine, lock }, leave, (m) => (this.#mismatch = m))
@@ -115,8 +125,8 @@ export class OpenProject {
   get versions(): Version[] { return this.#topic.versions }
   get classes(): ClassOption[] { return this.#topic.classes }
   get runs(): RunOption[] { return this.#topic.runs }
-  /** The ids that pass the filters, in display order. */
-  get visible(): ItemId[] { return this.#ids }
+  /** The ids that pass the filters, in display order (latest's cached first screen until the engine's list). */
+  get visible(): ItemId[] { return this.#listed || this.filters.active ? this.#ids : this.#cachedIds }
   /** True once the first list for the current filters arrived. */
   get listed(): boolean { return this.#listed }
   get allTags(): string[] { return this.#allTags }
@@ -143,7 +153,19 @@ export class OpenProject {
 
   /** Watches a topic while the caller lives (an `$effect` returns the unwatch). */
   watch<T extends TopicName>(topic: T, spec: Topics[T]['spec'], onValue: (value: Topics[T]['value']) => void): () => void {
-    return this.engine.watch(topic, spec, onValue)
+    if (topic !== 'cells') return this.engine.watch(topic, spec, onValue)
+    let live = true
+    const unwatch = this.engine.watch(topic, spec, (value) => {
+      this.#cellsAnswered = true
+      onValue(value)
+    })
+    // Until the engine's first cells, the tab's own read of the cache paints them.
+    const early = this.#cellsAnswered ? [] : cachedCells(this.#cache, (spec as Topics['cells']['spec']).ids)
+    if (early.length > 0) queueMicrotask(() => live && !this.#cellsAnswered && onValue(early as Topics[T]['value']))
+    return () => {
+      live = false
+      unwatch()
+    }
   }
 
   close(): void {
@@ -156,4 +178,13 @@ export class OpenProject {
 
 /** Opens a project in this tab: the engine worker (shared or this tab's), the URL kept in step. */
 export const openProject = (session: Session, projectId: string): OpenProject =>
-  new OpenProject(projectId, session.tokenFor(projectId), session.actor, startEngine(), () => session.go({ projectId: session.place.projectId, versionId: null }, false))
+  new OpenProject(projectId, session.tokenFor(projectId), session.actor, startEngine(), () => session.go({ projectId: session.place.projectId, versionId: null }, false),
+    // An old version is never painted from latest's cache.
+    session.place.versionId === null ? cacheToPaint(projectId) : null)
+
+// Latest's grid cache, unless edits made on it wait in storage: the engine shows those over it,
+// and a paint without them would show the cells without the person's edits for a moment.
+const cacheToPaint = async (projectId: string): Promise<GridCache | null> => {
+  const [cache, early] = await Promise.all([indexedDbGridCaches().read(projectId), readEarlyEdits(projectId)]).catch(() => [null, [1]] as const)
+  return early.length === 0 ? cache : null
+}
