@@ -94,7 +94,10 @@ export interface ProjectList {
   projects: Array<ProjectInfo & { role: Role }>
 }
 
-/** `POST /api/projects` (admin only) answers the new project and its owner token, shown this once. */
+/**
+ * `POST /api/projects` (admin only) with `{ name, shards? }` answers the new project and its owner
+ * token, shown this once; with `shards` (a power of two, 1 to 1024) the project is sharded.
+ */
 export type CreatedProject = ProjectInfo & { token: string; tokenId: string }
 
 /** `POST /api/projects/:id/tokens` with `{ role }` answers the new token, shown this once. */

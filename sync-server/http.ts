@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import * as Y from 'yjs'
 import { ValidationError, createProject } from '../src/domain/index.ts'
+import { createShardedProject, isShardCount } from '../src/domain/sharded/index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream'
 import { PROJECT_ID, allowed, authenticate, bearer, issueToken, type Action, type Principal } from './auth.ts'
@@ -12,7 +13,7 @@ import { renderMetrics } from './metrics.ts'
 import type { Rooms } from './registry.ts'
 import type { RoomDeps } from './rooms.ts'
 import { decodePath, serveStatic } from './static.ts'
-import { type CreatedProject, type CreatedToken, type ErrorBody, MAX_MISSING_QUERY, type MissingBlobs, type ProjectList, ROLES, type Role } from '../src/wire.ts'
+import { type CreatedProject, type CreatedToken, type ErrorBody, MAX_MISSING_QUERY, type MissingBlobs, type ProjectList, ROLES, type Role, shardRoom } from '../src/wire.ts'
 
 /** What the REST handlers need. */
 export interface HttpDeps extends RoomDeps { rooms: Rooms, blobs: BlobStore, adminHash: string, connections: () => number }
@@ -105,6 +106,17 @@ const refusingInvalid = <T>(write: () => T): T => {
   }
 }
 
+/**
+ * The first update of each room of a new project: one schema-1 document, or with `shards` (a
+ * power of two, 1 to 1024) a sharded root and its shards, each shard's meta naming its place.
+ */
+const seedDocuments = (projectId: string, name: string, shards: unknown): Array<[room: string, update: Uint8Array]> => {
+  if (shards === undefined) return [[projectId, Y.encodeStateAsUpdate(createProject({ name }))]]
+  if (!isShardCount(shards)) throw new HttpError(400, 'shards must be a power of two from 1 to 1024')
+  const made = createShardedProject({ name }, shards)
+  return [[projectId, Y.encodeStateAsUpdate(made.root)], ...made.shards.map((doc, i): [string, Uint8Array] => [shardRoom(projectId, i), Y.encodeStateAsUpdate(doc)])]
+}
+
 const projects = async (deps: HttpDeps, who: Principal, method: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   if (method === 'GET') {
     const all = await deps.storage.listProjects()
@@ -118,11 +130,10 @@ const projects = async (deps: HttpDeps, who: Principal, method: string, req: Inc
   if (who.kind !== 'admin') throw new HttpError(403, 'only the admin token creates projects')
   const body = await readJson(req)
   const name = typeof body.name === 'string' ? body.name.trim() : ''
-  // The document starts with its schema and name, so every client shows the same name; the
-  // domain checks the name as it checks any project's ("Project name must not be empty").
-  const doc = refusingInvalid(() => createProject({ name }))
   const row = { id: randomUUID(), name, createdAt: Date.now() }
-  await deps.storage.appendUpdate(row.id, Y.encodeStateAsUpdate(doc))
+  // The documents start with their schema and name, so every client shows the same name; the
+  // domain checks the name as it checks any project's ("Project name must not be empty").
+  for (const [room, update] of refusingInvalid(() => seedDocuments(row.id, name, body.shards))) await deps.storage.appendUpdate(room, update)
   await deps.storage.createProject(row)
   const { token, row: tokenRow } = await issueToken(deps.storage, row.id, 'owner')
   json(res, 201, { ...row, token, tokenId: tokenRow.id } satisfies CreatedProject)
