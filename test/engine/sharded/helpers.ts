@@ -8,10 +8,8 @@ import { addItem, nextAddedAt } from '../../../src/domain/items.ts'
 import type { ItemId } from '../../../src/domain/index.ts'
 import { type ShardBudget } from '../../../src/engine/sharded/budget.ts'
 import { ShardedProjectEngine } from '../../../src/engine/sharded/engine.ts'
-import { shardRoom } from '../../../src/wire.ts'
 import { image } from '../../domain/helpers.ts'
-import { createProject, startTestServer } from '../../server/harness.ts'
-import { connectMux } from '../../server/muxHarness.ts'
+import { api, startTestServer } from '../../server/harness.ts'
 
 /** Polls an async check every 10 ms until it holds. */
 export const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> => {
@@ -22,24 +20,12 @@ export const until = async (check: () => boolean | Promise<boolean>, what: strin
   }
 }
 
-const sameState = (a: Y.Doc, b: Y.Doc): boolean => Buffer.from(Y.encodeStateVector(a)).equals(Buffer.from(Y.encodeStateVector(b)))
-
-/** A real server with one sharded project of `count` shards on it, made by the domain and pushed over a mux socket. */
+/** A real server with one sharded project of `count` shards on it, made through REST as the app and CLI make one. */
 export const servedProject = async (count: number) => {
   const server = await startTestServer()
-  const project = await createProject(server.url, 'Sharded')
-  const made = S.createShardedProject({ name: 'Sharded' }, count)
-  const writer = connectMux(server.url, project.id, project.token, made.root)
-  made.shards.forEach((doc, i) => writer.add(i, doc))
-  await until(() => writer.provider.synced, 'the project pushed')
-  // REST seeds a schema-1 root whose meta is concurrent with ours: write the sharded schema again on top.
-  D.maps(made.root).meta.set('schema', S.SHARDED_SCHEMA)
-  await until(async () => sameState((await server.rooms.get(project.id)).doc, made.root), 'the root stored')
-  for (let i = 0; i < count; i++) {
-    const shard = made.shards[i] as Y.Doc
-    await until(async () => sameState((await server.rooms.get(shardRoom(project.id, i))).doc, shard), `shard ${i} stored`)
-  }
-  writer.provider.destroy()
+  const res = await api(server.url, 'POST', '/api/projects', 'admin-secret', { name: 'Sharded', shards: count })
+  if (res.status !== 201 || res.json === null) throw new Error(`create a sharded project: ${res.status}`)
+  const project = { id: String(res.json.id), token: String(res.json.token) }
   return { server, project, close: () => server.close() }
 }
 
