@@ -2,32 +2,17 @@ import type * as Y from 'yjs'
 import { NotFoundError, StrataError } from '../../domain/index.ts'
 import type { ShardedProject, Shards } from '../../domain/sharded/index.ts'
 import { type MuxDoc, MuxProvider } from '../../sync/mux.ts'
-import { type Compact, type LocalProject, openLocalProject } from '../../sync/persistence.ts'
+import { type LocalProject, openLocalProject } from '../../sync/persistence.ts'
 import { PROJECT_ID, shardRoom } from '../../wire.ts'
 import { ALL_MAPS, type MapName, onMapsChanged } from '../opened.ts'
 import { type Candidate, DEFAULT_BUDGET, type ShardBudget, ShardBudgetError, leastRecentlyUsed } from './budget.ts'
 import { ShardDelivery } from './delivery.ts'
+import type { ShardChanged, ShardedOptions } from './options.ts'
 import { Pins } from './pins.ts'
 import { Leases } from './leases.ts'
 import { rootShardCount, whenSynced } from './socket.ts'
 
-/** What changed in one document of the project (`null`: the root): the maps a transaction touched; none for a change of state (loaded, released, synced). */
-export type ShardChanged = (doc: MuxDoc, names: ReadonlySet<MapName>) => void
-
-/** How a sharded project is opened in the engine. */
-export interface ShardedOptions {
-  projectId: string
-  token: string
-  /** The server's websocket origin (`ws://host:port`); the project's socket is `<server>/mux/<projectId>`. */
-  server: string
-  online: boolean
-  budget?: Partial<ShardBudget>
-  /** The WebSocket class (Node's `ws` in tests); the global one by default. */
-  WebSocket?: typeof WebSocket
-  compact?: Compact
-  /** Where this device's databases are (the global IndexedDB unless told: a test's second device). */
-  indexedDB?: IDBFactory
-}
+export type { ShardChanged, ShardedOptions } from './options.ts'
 
 /** One shard document in memory, or on its way there. */
 interface Held {
